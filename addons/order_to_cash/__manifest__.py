@@ -1,0 +1,34 @@
+{
+    "name": "Order to Cash",
+    "summary": "Seven-stage order pipeline: channel intake, verification holds, "
+    "stage tracking from picking to payment",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "website": "https://github.com/o2c-vn/order-to-cash",
+    "author": "Order to Cash VN",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "sale_stock", "account"],
+    "data": [
+        # security
+        "security/order_to_cash_security.xml",
+        "security/ir.model.access.csv",
+        # data
+        "data/o2c_payment_method_data.xml",
+        "data/o2c_check_data.xml",
+        "data/ir_cron_data.xml",
+        # views
+        "views/o2c_channel_views.xml",
+        "views/o2c_check_views.xml",
+        "views/o2c_payment_method_views.xml",
+        "views/sale_order_views.xml",
+        # wizards
+        "wizard/o2c_override_wizard_views.xml",
+        # menus
+        "views/order_to_cash_menus.xml",
+    ],
+    "demo": [
+        "demo/o2c_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

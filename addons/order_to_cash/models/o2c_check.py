@@ -1,0 +1,248 @@
+import datetime
+
+from odoo import api, fields, models
+from odoo.tools import format_amount
+
+from ..pipeline import checks as rules
+
+RULE_SELECTION = [
+    (rules.CUSTOMER_DATA, "Customer data complete"),
+    (rules.TAX_ID, "Tax ID present and valid"),
+    (rules.PAYMENT_METHOD, "Payment method allowed for the channel"),
+    (rules.CREDIT, "Credit exposure within limit"),
+    (rules.STOCK, "Stock available"),
+    (rules.DUPLICATE, "Duplicate suspicion"),
+    (rules.MARGIN, "Minimum margin / price below cost"),
+]
+
+
+class O2cCheck(models.Model):
+    """One configurable verification rule (stage 2).
+
+    The rule logic is in ``pipeline/checks.py``; this model reads the order,
+    calls the rule with plain values and words the outcome.
+    """
+
+    _name = "o2c.check"
+    _description = "Order Verification Rule"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    rule = fields.Selection(RULE_SELECTION, required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    severity = fields.Selection(
+        [("block", "Blocking"), ("warn", "Warning")],
+        required=True,
+        default="block",
+        tracking=True,
+        help="A failed blocking rule puts the order on hold; a warning is only shown.",
+    )
+    channel_ids = fields.Many2many(
+        "o2c.channel",
+        string="Channels",
+        tracking=True,
+        help="Leave empty to apply the rule to every order, with or without a channel.",
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    min_margin = fields.Float(
+        string="Minimum Margin (%)",
+        tracking=True,
+        help="For the margin rule: orders below this margin fail. "
+        "Lines sold below cost always fail.",
+    )
+
+    @api.model
+    def _applicable(self, order):
+        """Active rules for this order's company and channel, by sequence."""
+        return self.search(
+            [
+                ("company_id", "in", [order.company_id.id, False]),
+                "|",
+                ("channel_ids", "=", False),
+                ("channel_ids", "in", order.o2c_channel_id.ids),
+            ]
+        )
+
+    def _evaluate(self, order):
+        """Run this rule on ``order`` and return the pure core's Outcome."""
+        self.ensure_one()
+        return getattr(self, f"_evaluate_{self.rule}")(order)
+
+    def _evaluate_customer_data(self, order):
+        partner = order.partner_shipping_id or order.partner_id
+        customer = order.partner_id
+        country = partner.country_id
+        province = partner.state_id if country.state_ids else True
+        return rules.check_customer_data(
+            name=customer.name,
+            phone=partner.phone or customer.phone,
+            street=partner.street,
+            province=province,
+            ward=partner.city,
+            country_code=country.code,
+        )
+
+    def _evaluate_tax_id(self, order):
+        partner = order.partner_id.commercial_partner_id
+        valid = None
+        if partner.vat:
+            if partner.country_id.code in ("VN", False) or (partner.vat or "").upper().startswith(
+                "VN"
+            ):
+                valid = rules.is_valid_vn_tax_id(partner.vat)
+            elif hasattr(partner, "_run_vat_test"):
+                valid = bool(
+                    partner._run_vat_test(partner.vat, partner.country_id, partner.is_company)
+                )
+        return rules.check_tax_id(partner.is_company, partner.vat, partner.country_id.code, valid)
+
+    def _evaluate_payment_method(self, order):
+        channel = order.o2c_channel_id
+        allowed = set(channel.payment_method_ids.mapped("code"))
+        if not allowed:
+            return rules.Outcome(True, "ok", {})
+        return rules.check_payment_method(order.o2c_payment_method_id.code, allowed)
+
+    def _evaluate_credit(self, order):
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id).sudo()
+        amount = order.amount_total / (order.currency_rate or 1.0)
+        to_invoice = partner.credit_to_invoice
+        if order.state == "sale":
+            # A confirmed order is already counted in credit_to_invoice.
+            amount = 0.0
+        return rules.check_credit(
+            receivable=partner.credit,
+            to_invoice=to_invoice,
+            order_amount=amount,
+            limit=partner.credit_limit,
+            trust=partner.trust or "normal",
+        )
+
+    def _evaluate_stock(self, order):
+        lines = order.order_line.filtered(
+            lambda line: line.product_id.is_storable and not line.display_type
+        )
+        if order.state == "sale":
+            return rules.Outcome(True, "ok", {})
+        return rules.check_stock(
+            {
+                "product": line.product_id.display_name,
+                "needed": line.product_uom_qty,
+                "free": line.free_qty_today,
+            }
+            for line in lines
+        )
+
+    def _evaluate_duplicate(self, order):
+        def signature(so):
+            return rules.line_signature(
+                (line.product_id.id, line.product_uom_qty)
+                for line in so.order_line
+                if line.product_id and not line.display_type
+            )
+
+        day = fields.Datetime.to_datetime(order.date_order or fields.Datetime.now()).date()
+        start = datetime.datetime.combine(day, datetime.time.min)
+        others = self.env["sale.order"].search(
+            [
+                ("id", "!=", order.id or 0),
+                ("partner_id", "child_of", order.partner_id.commercial_partner_id.id),
+                ("state", "!=", "cancel"),
+                ("company_id", "=", order.company_id.id),
+                ("date_order", ">=", start),
+                ("date_order", "<", start + datetime.timedelta(days=1)),
+            ]
+        )
+        return rules.check_duplicate(signature(order), {so.name: signature(so) for so in others})
+
+    def _evaluate_margin(self, order):
+        rate = order.currency_rate or 1.0
+        lines = []
+        for line in order.order_line.filtered(lambda ln: ln.product_id and not ln.display_type):
+            qty = line.product_uom_id._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+            cost = line.product_id.with_company(order.company_id).standard_price * qty
+            lines.append(
+                {
+                    "product": line.product_id.display_name,
+                    "subtotal": line.price_subtotal / rate,
+                    "cost": cost,
+                }
+            )
+        return rules.check_margin(lines, self.min_margin)
+
+    def _describe(self, order, outcome):
+        """A translated sentence for the outcome, values included."""
+        self.ensure_one()
+        _ = self.env._
+        values = outcome.values
+        currency = order.company_id.currency_id
+
+        def money(amount):
+            return format_amount(self.env, amount, currency)
+
+        if outcome.passed:
+            return _("OK")
+        messages = {
+            (rules.CUSTOMER_DATA, "missing"): lambda: _(
+                "Missing customer data: %(fields)s",
+                fields=", ".join(self._field_label(f) for f in values["fields"]),
+            ),
+            (rules.TAX_ID, "missing"): lambda: _("The company customer has no tax ID."),
+            (rules.TAX_ID, "invalid"): lambda: _(
+                "Tax ID %(vat)s is not valid (check digit or length).", vat=values["vat"]
+            ),
+            (rules.PAYMENT_METHOD, "missing"): lambda: _("The order has no payment method."),
+            (rules.PAYMENT_METHOD, "not_allowed"): lambda: _(
+                "Payment method %(method)s is not allowed on this channel (allowed: %(allowed)s).",
+                method=values["method"],
+                allowed=", ".join(values["allowed"]),
+            ),
+            (rules.CREDIT, "bad_trust"): lambda: _(
+                "The customer is on credit hold (debtor trust: bad)."
+            ),
+            (rules.CREDIT, "over_limit"): lambda: _(
+                "Credit exposure %(exposure)s exceeds the limit %(limit)s by %(excess)s.",
+                exposure=money(values["exposure"]),
+                limit=money(values["limit"]),
+                excess=money(values["excess"]),
+            ),
+            (rules.STOCK, "short"): lambda: _(
+                "Not enough free stock: %(lines)s",
+                lines="; ".join(
+                    _(
+                        "%(product)s needs %(needed)s, %(free)s free",
+                        product=line["product"],
+                        needed=line["needed"],
+                        free=line["free"],
+                    )
+                    for line in values["lines"]
+                ),
+            ),
+            (rules.DUPLICATE, "duplicate"): lambda: _(
+                "Same customer, same lines, same day as %(orders)s.",
+                orders=", ".join(values["orders"]),
+            ),
+            (rules.MARGIN, "below_cost"): lambda: _(
+                "Sold below cost: %(products)s", products=", ".join(values["products"])
+            ),
+            (rules.MARGIN, "low_margin"): lambda: _(
+                "Margin %(margin)s%% is below the minimum of %(minimum)s%%.",
+                margin=values["margin"],
+                minimum=values["minimum"],
+            ),
+        }
+        return messages[(self.rule, outcome.code)]()
+
+    def _field_label(self, name):
+        _ = self.env._
+        return {
+            "name": _("name"),
+            "phone": _("phone"),
+            "street": _("street"),
+            "province": _("province"),
+            "ward": _("ward (city field)"),
+        }[name]

@@ -1,0 +1,366 @@
+import datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+
+from ..pipeline import stages
+
+STAGE_SELECTION = [
+    ("accepted", "1. Accepted"),
+    ("verified", "2. Verified"),
+    ("packed", "3. Picked & Packed"),
+    ("shipped", "4. Shipped"),
+    ("paid", "5. Invoiced & Paid"),
+    ("after_sales", "6. After-sales"),
+    ("closed", "7. Closed"),
+]
+STAGE_DATE_FIELDS = {
+    stages.VERIFIED: "o2c_date_verified",
+    stages.PACKED: "o2c_date_packed",
+    stages.SHIPPED: "o2c_date_shipped",
+    stages.PAID: "o2c_date_paid",
+    stages.AFTER_SALES: "o2c_date_after_sales",
+    stages.CLOSED: "o2c_date_closed",
+}
+MANAGER_GROUP = "order_to_cash.group_o2c_manager"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    o2c_channel_id = fields.Many2one(
+        "o2c.channel", string="Sales Channel", index=True, tracking=True, copy=False
+    )
+    o2c_external_ref = fields.Char(
+        string="External Reference",
+        copy=False,
+        index=True,
+        help="The order reference in the channel (marketplace order number, ...).",
+    )
+    o2c_payment_method_id = fields.Many2one(
+        "o2c.payment.method", string="Order Payment Method", tracking=True
+    )
+    o2c_is_cod = fields.Boolean(related="o2c_payment_method_id.is_cod", string="Cash on Delivery")
+    o2c_stage = fields.Selection(
+        STAGE_SELECTION,
+        string="Pipeline Stage",
+        compute="_compute_o2c_stage",
+        store=True,
+        index=True,
+        group_expand=True,
+        tracking=True,
+    )
+    o2c_date_accepted = fields.Datetime(
+        string="Accepted On", compute="_compute_o2c_date_accepted", store=True
+    )
+    o2c_date_verified = fields.Datetime(
+        string="Verified On", compute="_compute_o2c_stage", store=True
+    )
+    o2c_date_packed = fields.Datetime(string="Packed On", compute="_compute_o2c_stage", store=True)
+    o2c_date_shipped = fields.Datetime(
+        string="Shipped On", compute="_compute_o2c_stage", store=True
+    )
+    o2c_date_paid = fields.Datetime(string="Paid On", compute="_compute_o2c_stage", store=True)
+    o2c_date_after_sales = fields.Datetime(
+        string="After-sales On", compute="_compute_o2c_stage", store=True
+    )
+    o2c_date_closed = fields.Datetime(string="Closed On", compute="_compute_o2c_stage", store=True)
+    o2c_after_sales_over = fields.Boolean(
+        string="After-sales Window Over",
+        readonly=True,
+        copy=False,
+        help="Set by the daily job once the channel's after-sales window has passed.",
+    )
+    o2c_check_result_ids = fields.One2many(
+        "o2c.check.result", "order_id", string="Verification", copy=False
+    )
+    o2c_checked_on = fields.Datetime(string="Checked On", readonly=True, copy=False)
+    o2c_hold = fields.Boolean(
+        string="On Hold",
+        compute="_compute_o2c_hold",
+        store=True,
+        index=True,
+        tracking=True,
+    )
+    o2c_warning_count = fields.Integer(string="Warnings", compute="_compute_o2c_hold", store=True)
+    o2c_hold_reason = fields.Text(string="Hold Reasons", compute="_compute_o2c_hold_reason")
+
+    _o2c_external_ref_unique = models.UniqueIndex(
+        "(o2c_channel_id, o2c_external_ref) WHERE o2c_external_ref IS NOT NULL",
+        "An order with this external reference already exists in this channel.",
+    )
+
+    @api.depends("create_date")
+    def _compute_o2c_date_accepted(self):
+        for order in self:
+            order.o2c_date_accepted = order.o2c_date_accepted or order.create_date
+
+    @api.depends(
+        "state",
+        "locked",
+        "invoice_status",
+        "o2c_after_sales_over",
+        "picking_ids.state",
+        "picking_ids.move_ids.picked",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.payment_state",
+    )
+    def _compute_o2c_stage(self):
+        now = fields.Datetime.now()
+        for order in self:
+            facts = order._o2c_stage_facts()
+            number = stages.derive_stage(facts)
+            order.o2c_stage = stages.STAGE_KEYS[number]
+            proofs = order._o2c_stage_proof_dates()
+            for reached in stages.reached_stages(facts, number):
+                fname = STAGE_DATE_FIELDS.get(reached)
+                if fname and not order[fname]:
+                    order[fname] = proofs.get(reached) or now
+
+    def _o2c_stage_facts(self):
+        self.ensure_one()
+        pickings = [
+            stages.Picking(
+                state=picking.state,
+                to_customer=picking.location_dest_id.usage == "customer",
+                from_customer=picking.location_id.usage == "customer",
+                picked=all(m.picked for m in picking.move_ids if m.state != "cancel"),
+            )
+            for picking in self.picking_ids
+        ]
+        moves = self.order_line.invoice_lines.move_id
+        invoices = [
+            stages.Invoice(m.move_type, m.state, m.payment_state)
+            for m in moves
+            if m.move_type in ("out_invoice", "out_refund")
+        ]
+        return stages.OrderFacts(
+            state=self.state,
+            invoice_status=self.invoice_status,
+            locked=self.locked,
+            after_sales_window_over=self.o2c_after_sales_over,
+            pickings=pickings,
+            invoices=invoices,
+        )
+
+    def _o2c_stage_proof_dates(self):
+        """Dates taken from the documents that prove a stage, where they
+        carry one; other stages are stamped when the event is seen."""
+        self.ensure_one()
+        done = self.picking_ids.filtered(lambda p: p.state == "done" and p.date_done)
+        shipped = done.filtered(lambda p: p.location_dest_id.usage == "customer")
+        returned = self.picking_ids.filtered(lambda p: p.location_id.usage == "customer")
+        dates = {stages.VERIFIED: self.date_order if self.state == "sale" else False}
+        if shipped:
+            dates[stages.SHIPPED] = max(shipped.mapped("date_done"))
+        prepared = done - shipped - returned
+        if prepared:
+            dates[stages.PACKED] = max(prepared.mapped("date_done"))
+        if returned:
+            dates[stages.AFTER_SALES] = min(returned.mapped("create_date"))
+        return dates
+
+    @api.depends("o2c_check_result_ids.state", "o2c_check_result_ids.overridden")
+    def _compute_o2c_hold(self):
+        for order in self:
+            results = order.o2c_check_result_ids
+            blocking = results.filtered(lambda r: r.state == "block" and not r.overridden)
+            order.o2c_hold = bool(blocking)
+            order.o2c_warning_count = len(results.filtered(lambda r: r.state == "warn"))
+
+    @api.depends("o2c_check_result_ids.state", "o2c_check_result_ids.overridden")
+    def _compute_o2c_hold_reason(self):
+        for order in self:
+            blocking = order.o2c_check_result_ids.filtered(
+                lambda r: r.state == "block" and not r.overridden
+            )
+            order.o2c_hold_reason = "\n".join(blocking.mapped("message"))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.onchange("o2c_channel_id")
+    def _onchange_o2c_channel_id(self):
+        for order in self:
+            channel = order.o2c_channel_id
+            if not channel:
+                continue
+            order.update(order._o2c_channel_defaults(channel))
+
+    def _o2c_channel_defaults(self, channel):
+        """Values a channel gives a new order; only what the channel sets."""
+        values = {}
+        if channel.warehouse_id:
+            values["warehouse_id"] = channel.warehouse_id.id
+        if channel.pricelist_id:
+            values["pricelist_id"] = channel.pricelist_id.id
+        if channel.payment_term_id:
+            values["payment_term_id"] = channel.payment_term_id.id
+        if channel.team_id:
+            values["team_id"] = channel.team_id.id
+        if channel.default_payment_method_id:
+            values["o2c_payment_method_id"] = channel.default_payment_method_id.id
+        return values
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_o2c_check(self):
+        """Button: run the verification rules now."""
+        self._o2c_run_checks()
+        return True
+
+    def action_o2c_override(self):
+        """Open the override wizard (managers only)."""
+        self._o2c_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Hold"),
+            "res_model": "o2c.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "sale.order", "active_ids": self.ids},
+        }
+
+    def action_confirm(self):
+        # Confirmation re-verifies: a hold found now stops the confirmation.
+        self.filtered(lambda o: o.state in ("draft", "sent"))._o2c_run_checks()
+        return super().action_confirm()
+
+    def _confirmation_error_message(self):
+        message = super()._confirmation_error_message()
+        if message or not self.o2c_hold:
+            return message
+        return self.env._(
+            "Order %(order)s is on hold and cannot be confirmed:\n%(reasons)s",
+            order=self.name,
+            reasons=self.o2c_hold_reason,
+        )
+
+    @api.constrains("state")
+    def _check_o2c_hold_state(self):
+        for order in self:
+            if order.state == "sale" and order.o2c_hold:
+                raise UserError(order._confirmation_error_message())
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _o2c_check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only Order to Cash managers can override a verification hold.")
+            )
+
+    def _o2c_run_checks(self):
+        """Evaluate the applicable rules and store one result per rule.
+
+        An override given earlier stays on a rule whose failure is unchanged
+        (same message); a new or different failure blocks again.
+        """
+        Result = self.env["o2c.check.result"].sudo()
+        Check = self.env["o2c.check"].sudo()
+        now = fields.Datetime.now()
+        for order in self:
+            was_on_hold = order.o2c_hold
+            previous = {(r.check_id.id, r.message): r for r in order.o2c_check_result_ids}
+            values = []
+            for check in Check._applicable(order):
+                outcome = check._evaluate(order)
+                state = "pass" if outcome.passed else check.severity
+                message = check._describe(order, outcome)
+                kept = previous.get((check.id, message))
+                overridden = bool(kept and kept.overridden and state == "block")
+                values.append(
+                    {
+                        "order_id": order.id,
+                        "check_id": check.id,
+                        "sequence": check.sequence,
+                        "state": state,
+                        "message": message,
+                        "code": outcome.code,
+                        "overridden": overridden,
+                        "override_reason": kept.override_reason if overridden else False,
+                        "override_user_id": kept.override_user_id.id if overridden else False,
+                    }
+                )
+            order.o2c_check_result_ids.sudo().unlink()
+            Result.create(values)
+            order.o2c_checked_on = now
+            order._o2c_log_hold_change(was_on_hold)
+
+    def _o2c_log_hold_change(self, was_on_hold):
+        self.ensure_one()
+        if self.o2c_hold and not was_on_hold:
+            body = self.env._("Order put on hold:\n%(reasons)s", reasons=self.o2c_hold_reason)
+        elif was_on_hold and not self.o2c_hold:
+            body = self.env._("Hold released: every blocking check passes or is overridden.")
+        else:
+            return
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _o2c_override(self, reason):
+        """Override every current blocking failure with ``reason``."""
+        self._o2c_check_manager()
+        if not (reason or "").strip():
+            raise UserError(self.env._("An override needs a reason."))
+        for order in self:
+            blocking = order.o2c_check_result_ids.filtered(
+                lambda r: r.state == "block" and not r.overridden
+            )
+            if not blocking:
+                continue
+            messages = blocking.mapped("message")
+            blocking.sudo().write(
+                {
+                    "overridden": True,
+                    "override_reason": reason,
+                    "override_user_id": self.env.user.id,
+                }
+            )
+            order.message_post(
+                body=self.env._(
+                    "Hold overridden by %(user)s. Reason: %(reason)s\nOverridden checks:\n%(checks)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                    checks="\n".join(messages),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.model
+    def _o2c_recheck_held(self, domain):
+        """Re-run the rules of held quotations matching ``domain``: called
+        when a cause of holds changes (payment, stock, customer data)."""
+        orders = self.sudo().search(
+            Domain.AND([domain, [("o2c_hold", "=", True), ("state", "in", ("draft", "sent"))]])
+        )
+        orders._o2c_run_checks()
+        return orders
+
+    @api.model
+    def _cron_o2c_close_after_sales(self):
+        """Mark paid orders whose after-sales window is over, in batches."""
+        Cron = self.env["ir.cron"]
+        domain = [
+            ("o2c_stage", "in", ("paid", "after_sales")),
+            ("o2c_after_sales_over", "=", False),
+            ("o2c_date_paid", "!=", False),
+        ]
+        orders = self.search(domain, order="o2c_date_paid")
+        now = fields.Datetime.now()
+        due = orders.filtered(
+            lambda o: o.o2c_date_paid
+            + datetime.timedelta(days=o.o2c_channel_id.after_sales_days or 30)
+            <= now
+        )
+        Cron._commit_progress(remaining=len(due))
+        for start in range(0, len(due), 200):
+            batch = due[start : start + 200].try_lock_for_update()
+            batch.o2c_after_sales_over = True
+            if not Cron._commit_progress(len(batch)):
+                break
