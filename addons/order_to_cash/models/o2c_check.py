@@ -107,17 +107,35 @@ class O2cCheck(models.Model):
 
     def _evaluate_credit(self, order):
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id).sudo()
+        # Non-stored amount: a payment earlier in this transaction must show.
+        partner.invalidate_recordset(["credit"])
         amount = order.amount_total / (order.currency_rate or 1.0)
-        to_invoice = partner.credit_to_invoice
         if order.state == "sale":
-            # A confirmed order is already counted in credit_to_invoice.
-            amount = 0.0
+            amount = 0.0  # already counted among the confirmed orders
         return rules.check_credit(
             receivable=partner.credit,
-            to_invoice=to_invoice,
+            to_invoice=self._uninvoiced_amount(partner, order.company_id),
             order_amount=amount,
             limit=partner.credit_limit,
             trust=partner.trust or "normal",
+        )
+
+    def _uninvoiced_amount(self, partner, company):
+        """Confirmed orders not yet invoiced, in company currency. Sale's own
+        ``credit_to_invoice`` is only filled when the company enables credit
+        limits, while this rule is configured on its own."""
+        orders = self.env["sale.order"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_invoice_id", "child_of", partner.id),
+                ("state", "=", "sale"),
+                ("invoice_status", "=", "to invoice"),
+            ]
+        )
+        today = fields.Date.context_today(self)
+        return sum(
+            o.currency_id._convert(o.amount_to_invoice, company.currency_id, company, today)
+            for o in orders
         )
 
     def _evaluate_stock(self, order):
@@ -126,6 +144,11 @@ class O2cCheck(models.Model):
         )
         if order.state == "sale":
             return rules.Outcome(True, "ok", {})
+        # Non-stored quantities: stock received earlier in this transaction must show.
+        lines.product_id.invalidate_recordset(["qty_available", "free_qty", "virtual_available"])
+        lines.invalidate_recordset(
+            ["qty_available_today", "free_qty_today", "virtual_available_at_date"]
+        )
         return rules.check_stock(
             {
                 "product": line.product_id.display_name,

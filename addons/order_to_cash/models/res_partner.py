@@ -23,6 +23,6 @@ class ResPartner(models.Model):
         if RECHECK_FIELDS.intersection(vals):
             # Completed customer data or a new limit may release held quotations.
             self.env["sale.order"]._o2c_recheck_held(
-                [("partner_id", "child_of", self.commercial_partner_id.ids)]
+                [("partner_id", "child_of", self.commercial_partner_id.ids)], held_only=False
             )
         return result

@@ -24,6 +24,8 @@ STAGE_DATE_FIELDS = {
     stages.CLOSED: "o2c_date_closed",
 }
 MANAGER_GROUP = "order_to_cash.group_o2c_manager"
+DEFAULT_AFTER_SALES_DAYS = 30
+BATCH_SIZE = 200
 
 
 class SaleOrder(models.Model):
@@ -333,34 +335,49 @@ class SaleOrder(models.Model):
             )
 
     @api.model
-    def _o2c_recheck_held(self, domain):
-        """Re-run the rules of held quotations matching ``domain``: called
-        when a cause of holds changes (payment, stock, customer data)."""
-        orders = self.sudo().search(
-            Domain.AND([domain, [("o2c_hold", "=", True), ("state", "in", ("draft", "sent"))]])
-        )
+    def _o2c_recheck_held(self, domain, held_only=True):
+        """Re-run the rules of verified quotations matching ``domain``:
+        called when a cause of holds changes. Payments and stock arrivals
+        can only release a hold, so they recheck held orders only; changed
+        customer data can also create one (``held_only=False``)."""
+        scope = [("state", "in", ("draft", "sent")), ("o2c_checked_on", "!=", False)]
+        if held_only:
+            scope.append(("o2c_hold", "=", True))
+        orders = self.sudo().search(Domain.AND([domain, scope]))
         orders._o2c_run_checks()
         return orders
 
     @api.model
     def _cron_o2c_close_after_sales(self):
-        """Mark paid orders whose after-sales window is over, in batches."""
+        """Mark paid orders whose channel's after-sales window is over.
+
+        Works in batches of locked rows (SKIP LOCKED), so two cron workers
+        never process the same orders, and commits after each batch.
+        """
         Cron = self.env["ir.cron"]
-        domain = [
+        now = fields.Datetime.now()
+        base = [
             ("o2c_stage", "in", ("paid", "after_sales")),
             ("o2c_after_sales_over", "=", False),
             ("o2c_date_paid", "!=", False),
         ]
-        orders = self.search(domain, order="o2c_date_paid")
-        now = fields.Datetime.now()
-        due = orders.filtered(
-            lambda o: o.o2c_date_paid
-            + datetime.timedelta(days=o.o2c_channel_id.after_sales_days or 30)
-            <= now
+        windows = {DEFAULT_AFTER_SALES_DAYS: [False]}
+        for channel in self.env["o2c.channel"].with_context(active_test=False).search([]):
+            days = channel.after_sales_days or DEFAULT_AFTER_SALES_DAYS
+            windows.setdefault(days, []).append(channel.id)
+        due = Domain.OR(
+            Domain("o2c_channel_id", "in", channel_ids)
+            & Domain("o2c_date_paid", "<=", now - datetime.timedelta(days=days))
+            for days, channel_ids in windows.items()
         )
-        Cron._commit_progress(remaining=len(due))
-        for start in range(0, len(due), 200):
-            batch = due[start : start + 200].try_lock_for_update()
+        domain = Domain.AND([base, due])
+        Cron._commit_progress(remaining=self.search_count(domain))
+        while True:
+            batch = self.search(domain, limit=BATCH_SIZE).try_lock_for_update(
+                allow_referencing=True
+            )
+            if not batch:
+                break
             batch.o2c_after_sales_over = True
             if not Cron._commit_progress(len(batch)):
                 break

@@ -73,23 +73,35 @@ def is_verified(facts):
     return facts.state == "sale"
 
 
+def _outbound(facts):
+    """Live transfers that move the goods towards the customer: the
+    delivery itself and the pick/pack steps before it (returns excluded)."""
+    return [p for p in _live(facts.pickings) if not p.from_customer]
+
+
 def is_packed(facts):
-    """Goods are ready to leave: every preparation step is done and the
-    delivery itself is picked (or already done). An order with nothing to
-    ship is packed as soon as it is confirmed."""
-    live = [p for p in _live(facts.pickings) if not p.from_customer]
-    deliveries = [p for p in live if p.to_customer]
-    if not deliveries:
+    """Goods are ready to leave: the pick (and pack) transfers of a
+    multi-step route are done, or, with one-step delivery, the delivery is
+    reserved and marked picked. Anything already delivered was packed. An
+    order with nothing to ship is packed as soon as it is confirmed."""
+    outbound = _outbound(facts)
+    deliveries = [p for p in outbound if p.to_customer]
+    preparations = [p for p in outbound if not p.to_customer]
+    if not outbound or any(p.state == "done" for p in deliveries):
         return True
-    preparations = [p for p in live if not p.to_customer]
-    if any(p.state != "done" for p in preparations):
-        return False
-    return all(p.state == "done" or (p.state == "assigned" and p.picked) for p in deliveries)
+    if preparations:
+        return all(p.state == "done" for p in preparations)
+    return all(p.state == "assigned" and p.picked for p in deliveries)
 
 
 def is_shipped(facts):
-    deliveries = [p for p in _live(facts.pickings) if p.to_customer]
-    return all(p.state == "done" for p in deliveries)
+    """Every outbound transfer is done and at least one reached the customer
+    (in multi-step routes the delivery is created once the pick is done)."""
+    outbound = _outbound(facts)
+    if not outbound:
+        return True
+    deliveries = [p for p in outbound if p.to_customer]
+    return bool(deliveries) and all(p.state == "done" for p in outbound)
 
 
 def is_paid(facts):
