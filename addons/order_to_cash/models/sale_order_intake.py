@@ -3,8 +3,7 @@ import logging
 import psycopg2
 
 from odoo import api, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 
 from ..pipeline import intake
 
@@ -107,7 +106,6 @@ class SaleOrder(models.Model):
             return self._o2c_rejected(
                 ref, [intake.error("channel", code, "no active sales channel has this code")]
             )
-        self._o2c_lock_ref(channel, ref)
         existing = self._o2c_find_existing(channel, ref)
         if existing:
             return self._o2c_result("exists", existing)
@@ -119,13 +117,16 @@ class SaleOrder(models.Model):
         except intake.IntakeError as exc:
             self.env.invalidate_all()
             return self._o2c_rejected(ref, exc.errors)
-        except psycopg2.IntegrityError:
-            # A concurrent call created the same channel + reference first.
+        except psycopg2.IntegrityError as exc:
             self.env.invalidate_all()
-            existing = self._o2c_find_existing(channel, ref)
-            if existing:
-                return self._o2c_result("exists", existing)
-            raise
+            if exc.diag.constraint_name != f"{self._table}_o2c_external_ref_unique":
+                return self._o2c_rejected(ref, [intake.error("order", ref, str(exc))])
+            # Another transaction created this channel + reference after our
+            # snapshot was taken: Odoo retries the whole request on
+            # ConcurrencyError, and the retry finds the order and says "exists".
+            raise ConcurrencyError(
+                f"order {ref!r} of channel {channel.code!r} was created concurrently"
+            ) from exc
         except (UserError, ValidationError, AccessError) as exc:
             self.env.invalidate_all()
             return self._o2c_rejected(ref, [intake.error("order", ref, str(exc.args[0]))])
@@ -371,10 +372,3 @@ class SaleOrder(models.Model):
                 for m in invoices
             ],
         }
-
-    @api.model
-    def _o2c_lock_ref(self, channel, ref):
-        """Serialise concurrent intake of one reference (advisory lock)."""
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", f"o2c:{channel.id}:{ref}")
-        )
