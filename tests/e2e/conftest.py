@@ -8,7 +8,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from odoo_server import OdooServer  # noqa: E402
+from odoo_server import OdooServer
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +31,9 @@ class XmlRpc:
         self.models = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object", allow_none=True)
 
     def call(self, model, method, *args, **kwargs):
-        return self.models.execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
+        return self.models.execute_kw(
+            self.db, self.uid, self.password, model, method, list(args), kwargs
+        )
 
 
 class Json2:

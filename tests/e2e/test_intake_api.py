@@ -40,7 +40,11 @@ def test_xmlrpc_batch_with_one_bad_order_and_idempotent_retry(rpc):
     results = rpc.call("sale.order", "o2c_intake", batch)
     assert [r["status"] for r in results] == ["created", "rejected", "created"]
     assert results[1]["errors"] == [
-        {"field": "lines[0].default_code", "value": "NO-SUCH-CODE", "message": "no product has this code"}
+        {
+            "field": "lines[0].default_code",
+            "value": "NO-SUCH-CODE",
+            "message": "no product has this code",
+        }
     ]
     assert rpc.call("sale.order", "search_count", [("o2c_external_ref", "=", bad)]) == 0
 

@@ -1,5 +1,4 @@
 import pytest
-
 from o2c_pipeline import checks
 
 

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-
 from o2c_pipeline import intake
 
 

@@ -1,5 +1,4 @@
 import pytest
-
 from o2c_pipeline import stages
 from o2c_pipeline.stages import Invoice, OrderFacts, Picking
 

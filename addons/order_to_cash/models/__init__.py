@@ -1,9 +1,10 @@
-from . import o2c_payment_method
-from . import o2c_channel
-from . import o2c_check
-from . import o2c_check_result
-from . import sale_order
-from . import sale_order_intake
-from . import stock_move
-from . import account_partial_reconcile
-from . import res_partner
+from . import (
+    account_partial_reconcile,
+    o2c_channel,
+    o2c_check,
+    o2c_check_result,
+    o2c_payment_method,
+    res_partner,
+    sale_order,
+    stock_move,
+)

@@ -13,7 +13,5 @@ class AccountPartialReconcile(models.Model):
         ).partner_id.commercial_partner_id
         if partners:
             # A payment lowers the exposure: re-verify the customer's holds.
-            self.env["sale.order"]._o2c_recheck_held(
-                [("partner_id", "child_of", partners.ids)]
-            )
+            self.env["sale.order"]._o2c_recheck_held([("partner_id", "child_of", partners.ids)])
         return partials

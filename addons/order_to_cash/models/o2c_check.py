@@ -124,13 +124,17 @@ class O2cCheck(models.Model):
         """Confirmed orders not yet invoiced, in company currency. Sale's own
         ``credit_to_invoice`` is only filled when the company enables credit
         limits, while this rule is configured on its own."""
-        orders = self.env["sale.order"].sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("partner_invoice_id", "child_of", partner.id),
-                ("state", "=", "sale"),
-                ("invoice_status", "=", "to invoice"),
-            ]
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_invoice_id", "child_of", partner.id),
+                    ("state", "=", "sale"),
+                    ("invoice_status", "=", "to invoice"),
+                ]
+            )
         )
         today = fields.Date.context_today(self)
         return sum(

@@ -7,10 +7,12 @@ class StockMove(models.Model):
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         arrived = moves.filtered(
-            lambda m: m.state == "done"
-            and m.product_id.is_storable
-            and m.location_dest_id.usage == "internal"
-            and m.location_id.usage != "internal"
+            lambda m: (
+                m.state == "done"
+                and m.product_id.is_storable
+                and m.location_dest_id.usage == "internal"
+                and m.location_id.usage != "internal"
+            )
         )
         if arrived:
             # Stock arrived: quotations held for these products may pass now.

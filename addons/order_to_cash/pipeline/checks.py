@@ -104,7 +104,9 @@ def check_credit(receivable, to_invoice, order_amount, limit, trust="normal"):
     if trust == "bad":
         return _fail("bad_trust", exposure=exposure, limit=limit)
     if limit and exposure > limit:
-        return _fail("over_limit", exposure=exposure, limit=limit, excess=round(exposure - limit, 2))
+        return _fail(
+            "over_limit", exposure=exposure, limit=limit, excess=round(exposure - limit, 2)
+        )
     return _ok(exposure=exposure, limit=limit)
 
 

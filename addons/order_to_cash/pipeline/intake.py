@@ -7,6 +7,7 @@ products, channel) is the model's job and reports errors the same way.
 """
 
 import datetime
+import math
 
 MAX_LINES = 1000
 MAX_TEXT = 1024
@@ -78,7 +79,7 @@ def _number(payload, key, path, errors, required=False, positive=False, minimum=
         else:
             errors.append(error(path, value, f"must be a number, not {type(value).__name__}"))
             return None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         errors.append(error(path, value, "must be a finite number"))
         return None
     if positive and value <= 0:
@@ -134,10 +135,14 @@ def _line(payload, path, errors):
     }
     if line["discount"] is not None and line["discount"] > 100:
         errors.append(error(f"{path}.discount", line["discount"], "must be at most 100"))
-    if not line["default_code"] and not line["barcode"] and f"{path}.default_code" not in {
-        e["field"] for e in errors
-    }:
-        errors.append(error(f"{path}.default_code", None, "a default_code or a barcode is required"))
+    if (
+        not line["default_code"]
+        and not line["barcode"]
+        and f"{path}.default_code" not in {e["field"] for e in errors}
+    ):
+        errors.append(
+            error(f"{path}.default_code", None, "a default_code or a barcode is required")
+        )
     return line
 
 

@@ -105,9 +105,7 @@ def is_shipped(facts):
 
 
 def is_paid(facts):
-    invoices = [
-        i for i in facts.invoices if i.move_type == "out_invoice" and i.state == "posted"
-    ]
+    invoices = [i for i in facts.invoices if i.move_type == "out_invoice" and i.state == "posted"]
     if facts.invoice_status != "invoiced" or not invoices:
         return False
     return all(i.payment_state in PAID_STATES for i in invoices)

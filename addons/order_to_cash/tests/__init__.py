@@ -1,4 +1,1 @@
-from . import test_intake
-from . import test_checks
-from . import test_stages
-from . import test_access
+from . import test_access, test_checks, test_intake, test_stages

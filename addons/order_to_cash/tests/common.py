@@ -40,7 +40,9 @@ class O2cCommon(AccountTestInvoicingCommon):
         cls.credit_method = cls.env.ref("order_to_cash.payment_method_credit")
         cls.checks = {
             check.rule: check
-            for check in cls.env["o2c.check"].search([("company_id", "in", [cls.company.id, False])])
+            for check in cls.env["o2c.check"].search(
+                [("company_id", "in", [cls.company.id, False])]
+            )
         }
         cls.product_fish_sauce = cls._create_product(
             name="Fish sauce 500ml",

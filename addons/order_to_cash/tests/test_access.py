@@ -45,8 +45,8 @@ class TestAccess(O2cCommon):
         order = self.held.with_user(self.salesman)
         order.action_o2c_check()
         self.assertTrue(order.o2c_hold)
-        [result] = self.env["sale.order"].with_user(self.salesman).o2c_intake(
-            self._payload("ACL-1")
+        [result] = (
+            self.env["sale.order"].with_user(self.salesman).o2c_intake(self._payload("ACL-1"))
         )
         self.assertEqual(result["status"], "created", result["errors"])
 

@@ -35,9 +35,7 @@ class TestIntake(O2cCommon):
         again = self.SaleOrder.o2c_intake([self._payload("SP-200"), self._payload("SP-200")])
         self.assertEqual([r["status"] for r in again], ["exists", "exists"])
         self.assertEqual({r["order_id"] for r in again}, {first["order_id"]})
-        self.assertEqual(
-            self.SaleOrder.search_count([("o2c_external_ref", "=", "SP-200")]), 1
-        )
+        self.assertEqual(self.SaleOrder.search_count([("o2c_external_ref", "=", "SP-200")]), 1)
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
 
     def test_same_reference_in_other_channel_is_another_order(self):
@@ -50,13 +48,17 @@ class TestIntake(O2cCommon):
         partners_before = self.env["res.partner"].search_count([])
         bad = self._payload("SP-302", lines=[{"default_code": "NOPE", "qty": 1}])
         bad["customer"] = dict(bad["customer"], name="Khách Lỗi", phone="+84 900 000 999")
-        results = self.SaleOrder.o2c_intake(
-            [self._payload("SP-301"), bad, self._payload("SP-303")]
-        )
+        results = self.SaleOrder.o2c_intake([self._payload("SP-301"), bad, self._payload("SP-303")])
         self.assertEqual([r["status"] for r in results], ["created", "rejected", "created"])
         self.assertEqual(
             results[1]["errors"],
-            [{"field": "lines[0].default_code", "value": "NOPE", "message": "no product has this code"}],
+            [
+                {
+                    "field": "lines[0].default_code",
+                    "value": "NOPE",
+                    "message": "no product has this code",
+                }
+            ],
         )
         # The rejected order left nothing behind: no order, no new customer.
         self.assertFalse(self.SaleOrder.search([("o2c_external_ref", "=", "SP-302")]))
