@@ -3,6 +3,7 @@ from . import (
     o2c_channel,
     o2c_check,
     o2c_check_result,
+    o2c_intake,
     o2c_payment_method,
     res_partner,
     sale_order,

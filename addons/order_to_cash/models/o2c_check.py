@@ -65,10 +65,17 @@ class O2cCheck(models.Model):
             ]
         )
 
-    def _evaluate(self, order):
-        """Run this rule on ``order`` and return the pure core's Outcome."""
+    def _evaluate(self, order, run_cache=None):
+        """Run this rule on ``order`` and return the pure core's Outcome.
+
+        ``run_cache`` is shared by the orders of one run of the rules, for values that
+        do not change during the run (a customer's receivable, for instance).
+        """
         self.ensure_one()
-        return getattr(self, f"_evaluate_{self.rule}")(order)
+        method = getattr(self, f"_evaluate_{self.rule}")
+        if self.rule == "credit":
+            return method(order, {} if run_cache is None else run_cache)
+        return method(order)
 
     def _evaluate_customer_data(self, order):
         partner = order.partner_shipping_id or order.partner_id
@@ -105,16 +112,20 @@ class O2cCheck(models.Model):
             return rules.Outcome(True, "ok", {})
         return rules.check_payment_method(order.o2c_payment_method_id.code, allowed)
 
-    def _evaluate_credit(self, order):
+    def _evaluate_credit(self, order, run_cache):
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id).sudo()
-        # Non-stored amount: a payment earlier in this transaction must show.
-        partner.invalidate_recordset(["credit"])
+        key = ("credit", partner.id, order.company_id.id)
+        if key not in run_cache:
+            # Non-stored amount: a payment earlier in this transaction must show.
+            partner.invalidate_recordset(["credit"])
+            run_cache[key] = (partner.credit, self._uninvoiced_amount(partner, order.company_id))
+        receivable, to_invoice = run_cache[key]
         amount = order.amount_total / (order.currency_rate or 1.0)
         if order.state == "sale":
             amount = 0.0  # already counted among the confirmed orders
         return rules.check_credit(
-            receivable=partner.credit,
-            to_invoice=self._uninvoiced_amount(partner, order.company_id),
+            receivable=receivable,
+            to_invoice=to_invoice,
             order_amount=amount,
             limit=partner.credit_limit,
             trust=partner.trust or "normal",
@@ -163,18 +174,14 @@ class O2cCheck(models.Model):
         )
 
     def _evaluate_duplicate(self, order):
-        def signature(so):
-            return rules.line_signature(
-                (line.product_id.id, line.product_uom_qty)
-                for line in so.order_line
-                if line.product_id and not line.display_type
-            )
-
+        # Candidates share the stored, indexed signature of (product, quantity) lines:
+        # one indexed search instead of reading the lines of every order of the day.
         day = fields.Datetime.to_datetime(order.date_order or fields.Datetime.now()).date()
         start = datetime.datetime.combine(day, datetime.time.min)
         others = self.env["sale.order"].search(
             [
                 ("id", "!=", order.id or 0),
+                ("o2c_line_signature", "=", order.o2c_line_signature),
                 ("partner_id", "child_of", order.partner_id.commercial_partner_id.id),
                 ("state", "!=", "cancel"),
                 ("company_id", "=", order.company_id.id),
@@ -182,7 +189,10 @@ class O2cCheck(models.Model):
                 ("date_order", "<", start + datetime.timedelta(days=1)),
             ]
         )
-        return rules.check_duplicate(signature(order), {so.name: signature(so) for so in others})
+        signature = order._o2c_line_signature_tuple()
+        return rules.check_duplicate(
+            signature, {so.name: so._o2c_line_signature_tuple() for so in others}
+        )
 
     def _evaluate_margin(self, order):
         rate = order.currency_rate or 1.0

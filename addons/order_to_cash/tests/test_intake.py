@@ -154,3 +154,35 @@ class TestIntake(O2cCommon):
         self.assertEqual(statuses[0]["stage"], "accepted")
         self.assertEqual(statuses[1]["order_id"], created["order_id"])
         self.assertFalse(statuses[2]["found"])
+
+    def test_failure_at_write_falls_back_to_one_savepoint_per_order(self):
+        """A batch whose shared write fails is written again order by order: the
+        order that fails is rejected with the reason, the others are created."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        foreign_wh = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("company_id", "=", other_company.id)], limit=1)
+        )
+        self.channel_phone.warehouse_id = foreign_wh
+        results = self.SaleOrder.o2c_intake(
+            [
+                self._payload("WR-1"),
+                self._payload("WR-2", channel="t-phone"),
+                self._payload("WR-3"),
+            ]
+        )
+        self.assertEqual([r["status"] for r in results], ["created", "rejected", "created"])
+        self.assertEqual(results[1]["errors"][0]["field"], "order")
+        self.assertFalse(self.SaleOrder.search([("o2c_external_ref", "=", "WR-2")]))
+        self.assertEqual(
+            self.SaleOrder.browse([results[0]["order_id"], results[2]["order_id"]]).mapped(
+                "o2c_external_ref"
+            ),
+            ["WR-1", "WR-3"],
+        )
+
+    def test_same_order_twice_in_one_batch(self):
+        results = self.SaleOrder.o2c_intake([self._payload("TW-1"), self._payload("TW-1")])
+        self.assertEqual([r["status"] for r in results], ["created", "exists"])
+        self.assertEqual(results[0]["order_id"], results[1]["order_id"])
