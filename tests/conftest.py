@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PURE_PACKAGES = {
     "o2c_pipeline": ROOT / "addons" / "order_to_cash" / "pipeline",
+    "einvoice_tools": ROOT / "addons" / "einvoice_vn" / "tools",
 }
 
 

@@ -1,0 +1,1 @@
+"""Pure-Python core of einvoice_vn: no odoo import, tested with plain pytest."""

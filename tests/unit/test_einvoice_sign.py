@@ -1,0 +1,65 @@
+import datetime
+
+import pytest
+from einvoice_certs import make_pkcs12
+from einvoice_tools import builder, signer
+from lxml import etree
+from test_einvoice_xml import retail_invoice
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    return signer.Certificate.from_pkcs12(make_pkcs12(), "secret")
+
+
+def signed(certificate):
+    root = builder.build(retail_invoice())
+    signer.sign(root, certificate, datetime.datetime(2026, 11, 26, 10, 30, 0))
+    return root
+
+
+def test_certificate_details(certificate):
+    assert certificate.tax_id == "0100109106"
+    assert "UID=MST:0100109106" in certificate.subject
+    assert certificate.not_before < datetime.datetime.utcnow() < certificate.not_after
+
+
+def test_wrong_password():
+    with pytest.raises(signer.SignError, match="PKCS#12"):
+        signer.Certificate.from_pkcs12(make_pkcs12(), "wrong")
+
+
+def test_signature_round_trip(certificate):
+    root = signed(certificate)
+    signature = root.find("DSCKS/NBan/ds:Signature", signer.NS)
+    uris = [r.get("URI") for r in signature.iterfind(".//ds:Reference", signer.NS)]
+    assert uris == ["#DLHDon-golden-1", "#seller-SigningTime"]
+    assert signature.findtext(".//SigningTime") == "2026-11-26T10:30:00"
+    assert (
+        signature.find("ds:SignedInfo/ds:SignatureMethod", signer.NS).get("Algorithm")
+        == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    )
+    # Serialised and parsed again, as the provider receives it.
+    again = etree.fromstring(builder.to_bytes(root))
+    assert "MST:0100109106" in signer.verify(again)
+
+
+def test_one_changed_character_breaks_the_signature(certificate):
+    root = etree.fromstring(builder.to_bytes(signed(certificate)))
+    name = root.find("DLHDon/NDHDon/NMua/HVTNMHang")
+    name.text = name.text.replace("Lan", "Lam")
+    with pytest.raises(signer.SignError, match="does not verify"):
+        signer.verify(root)
+
+
+def test_changed_signing_time_breaks_the_signature(certificate):
+    root = etree.fromstring(builder.to_bytes(signed(certificate)))
+    root.find(".//SigningTime").text = "2026-11-27T10:30:00"
+    with pytest.raises(signer.SignError):
+        signer.verify(root)
+
+
+def test_certificate_of_another_seller_is_refused():
+    other = signer.Certificate.from_pkcs12(make_pkcs12(tax_id="0312345678"), "secret")
+    with pytest.raises(signer.SignError, match="0312345678"):
+        signer.sign(builder.build(retail_invoice()), other)
