@@ -1,15 +1,28 @@
 {
     "name": "Vietnam E-invoices",
-    "summary": "Vietnamese e-invoices: XML per the tax authority format, xmlsec signing, "
-    "provider sending, lifecycle",
-    "version": "19.0.0.1.0",
+    "summary": "Vietnamese e-invoices: tax authority XML, xmlsec signature, provider sending "
+    "for the authority code, lifecycle, adjustments and replacements",
+    "version": "19.0.1.0.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://github.com/o2c-vn/order-to-cash",
     "author": "Order to Cash VN",
     "license": "LGPL-3",
-    "depends": ["account"],
+    "depends": ["account", "l10n_vn", "base_vat", "mail"],
+    "external_dependencies": {"python": ["lxml", "xmlsec", "cryptography", "requests"]},
     "data": [
+        # security
         "security/einvoice_vn_security.xml",
+        "security/ir.model.access.csv",
+        # data
+        "data/ir_cron_data.xml",
+        # wizards (their action is used by the invoice form)
+        "wizard/einvoice_vn_correction_views.xml",
+        # views
+        "views/einvoice_vn_document_views.xml",
+        "views/einvoice_vn_certificate_views.xml",
+        "views/account_move_views.xml",
+        "views/config_views.xml",
+        # menus
         "views/einvoice_vn_menus.xml",
     ],
     "installable": True,

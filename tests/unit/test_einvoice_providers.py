@@ -1,18 +1,10 @@
 """Provider clients against a real HTTP server on 127.0.0.1 (tests' own T-VAN)."""
 
-import importlib.util
 import uuid
-from pathlib import Path
 
 import pytest
+from einvoice_tests import provider_server
 from einvoice_tools import providers
-
-_spec = importlib.util.spec_from_file_location(
-    "provider_server",
-    Path(__file__).resolve().parents[2] / "addons/einvoice_vn/tests/provider_server.py",
-)
-provider_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(provider_server)
 
 
 @pytest.fixture

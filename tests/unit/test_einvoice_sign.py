@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from einvoice_certs import make_pkcs12
+from einvoice_tests.certs import make_pkcs12
 from einvoice_tools import builder, signer
 from lxml import etree
 from test_einvoice_xml import retail_invoice

@@ -1,0 +1,9 @@
+from . import (
+    account_journal,
+    account_move,
+    einvoice_vn_certificate,
+    einvoice_vn_document,
+    ir_attachment,
+    res_company,
+    res_partner,
+)

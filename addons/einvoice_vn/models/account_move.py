@@ -1,0 +1,100 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    einvoice_vn_document_ids = fields.One2many(
+        "einvoice.vn.document", "move_id", string="E-invoices", readonly=True
+    )
+    einvoice_vn_document_id = fields.Many2one(
+        "einvoice.vn.document",
+        string="E-invoice",
+        compute="_compute_einvoice_vn_document_id",
+        store=True,
+    )
+    einvoice_vn_state = fields.Selection(
+        related="einvoice_vn_document_id.state", string="E-invoice Status", store=True
+    )
+    einvoice_vn_authority_code = fields.Char(
+        related="einvoice_vn_document_id.authority_code", string="Authority Code (MCCQT)"
+    )
+    einvoice_vn_needed = fields.Boolean(compute="_compute_einvoice_vn_needed")
+
+    @api.depends("einvoice_vn_document_ids")
+    def _compute_einvoice_vn_document_id(self):
+        for move in self:
+            move.einvoice_vn_document_id = move.einvoice_vn_document_ids[:1]
+
+    @api.depends("journal_id.einvoice_vn_enabled", "move_type", "state")
+    def _compute_einvoice_vn_needed(self):
+        for move in self:
+            move.einvoice_vn_needed = (
+                move.journal_id.einvoice_vn_enabled
+                and move.move_type in ("out_invoice", "out_refund")
+                and move.state == "posted"
+            )
+
+    def _einvoice_vn_documents(self, kind="original", origin=None, reason=None):
+        """The move's current e-invoice, created in draft when it has none."""
+        documents = self.env["einvoice.vn.document"]
+        for move in self:
+            if not move.einvoice_vn_needed:
+                raise UserError(
+                    self.env._(
+                        "%(move)s is not a posted customer invoice of a journal with "
+                        "Vietnamese e-invoices.",
+                        move=move.display_name,
+                    )
+                )
+            doc = move.einvoice_vn_document_id
+            if not doc or doc.state in ("cancelled",):
+                doc = documents.create(
+                    {
+                        "move_id": move.id,
+                        "kind": kind,
+                        "origin_id": origin.id if origin else False,
+                        "reason": reason,
+                    }
+                )
+            documents |= doc
+        return documents
+
+    def action_einvoice_vn_issue(self):
+        """Sign and send the e-invoice of these invoices now."""
+        self._einvoice_vn_documents().action_send_now()
+        return True
+
+    def action_einvoice_vn_queue(self):
+        """Bulk issue: queue the e-invoices for the background job."""
+        self._einvoice_vn_documents().action_queue()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s e-invoices queued; follow them in Vietnam E-invoices.",
+                    count=len(self),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _einvoice_vn_issue_correction(self, origin_move, kind, reason):
+        """Issue this move as the adjustment or replacement of ``origin_move``'s
+        e-invoice (TTHDLQuan references the original)."""
+        self.ensure_one()
+        origin = origin_move.einvoice_vn_document_id
+        if not origin or origin.state not in ("accepted", "adjusted"):
+            raise UserError(
+                self.env._(
+                    "%(move)s has no issued e-invoice to correct.", move=origin_move.display_name
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
+        documents.action_send_now()
+        return documents

@@ -1,0 +1,80 @@
+from odoo import fields, models
+
+from ..tools import providers
+
+MANAGER = "einvoice_vn.group_einvoice_manager"
+VIETTEL_API_URL = "https://api-vinvoice.viettel.vn/services/einvoiceapplication/api/"
+VIETTEL_AUTH_URL = "https://api-vinvoice.viettel.vn/auth/login"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    einvoice_vn_provider = fields.Selection(
+        [("none", "None"), ("tvan", "Generic T-VAN"), ("viettel", "Viettel SInvoice")],
+        string="E-invoice Provider",
+        default="none",
+        required=True,
+    )
+    einvoice_vn_url = fields.Char(string="Provider URL", groups=MANAGER)
+    einvoice_vn_auth_url = fields.Char(
+        string="Provider Login URL",
+        groups=MANAGER,
+        help="Viettel: https://api-vinvoice.viettel.vn/auth/login",
+    )
+    einvoice_vn_username = fields.Char(string="Provider Username", groups=MANAGER)
+    einvoice_vn_password = fields.Char(string="Provider Password", groups=MANAGER)
+    einvoice_vn_timeout = fields.Integer(string="Provider Timeout (s)", default=60)
+    einvoice_vn_certificate_id = fields.Many2one(
+        "einvoice.vn.certificate",
+        string="Signing Certificate",
+        domain="[('company_id', '=', id)]",
+    )
+    einvoice_vn_pban = fields.Selection(
+        [("2.0.1", "2.0.1 (Decision 1510/QĐ-TCT)"), ("2.1.0", "2.1.0 (2025 update)")],
+        string="XML Format Version",
+        default="2.0.1",
+        required=True,
+    )
+    einvoice_vn_law = fields.Selection(
+        [
+            ("decree_123", "Decree 123/2020 and Circular 78/2021"),
+            ("decree_70", "Decree 70/2025 (from 2025-06-01)"),
+            ("decree_254", "Decree 254/2026: no cancellation, adjust or replace only"),
+        ],
+        string="E-invoice Law Version",
+        default="decree_70",
+        required=True,
+        help="Decides whether an issued e-invoice may be cancelled.",
+    )
+    einvoice_vn_software_tax_id = fields.Char(
+        string="Software Provider Tax ID (MSTTCGP)",
+        help="Tax id of the e-invoice software provider; mandatory in format 2.1.0.",
+    )
+
+    def _einvoice_vn_client(self):
+        """The provider client for this company (call on a sudoed company)."""
+        self.ensure_one()
+        if self.einvoice_vn_provider == "tvan":
+            return providers.TvanClient(
+                self.einvoice_vn_url or "",
+                self.einvoice_vn_username,
+                self.einvoice_vn_password,
+                timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
+            )
+        if self.einvoice_vn_provider == "viettel":
+            return providers.ViettelClient(
+                self.einvoice_vn_url or VIETTEL_API_URL,
+                self.einvoice_vn_auth_url or VIETTEL_AUTH_URL,
+                self.einvoice_vn_username,
+                self.einvoice_vn_password,
+                timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
+            )
+        raise providers.ProviderError(
+            providers.FINAL,
+            self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
+        )
+
+    def _einvoice_vn_can_cancel(self):
+        self.ensure_one()
+        return self.einvoice_vn_law != "decree_254"

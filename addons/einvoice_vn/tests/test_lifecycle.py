@@ -1,0 +1,140 @@
+import datetime
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import EinvoiceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEinvoiceLifecycle(EinvoiceCommon):
+    def _issued(self):
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertEqual(move.einvoice_vn_state, "accepted")
+        return move
+
+    def _make_due(self, doc):
+        doc.next_retry_at = fields.Datetime.now() - datetime.timedelta(seconds=1)
+
+    def test_rejection_then_resend(self):
+        self.provider.state.script = ["reject"]
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual((doc.state, doc.error_kind), ("rejected", "rejected"))
+        self.assertIn("buyer tax id invalid", doc.error_message)
+        first_uuid = doc.transaction_uuid
+        doc.action_resend()
+        self.assertEqual(doc.state, "accepted")
+        self.assertNotEqual(doc.transaction_uuid, first_uuid)
+        self.assertEqual(doc.revision, 1)
+
+    def test_timeout_then_success_issues_once(self):
+        # Odoo's test harness raises request timeouts below 10 s to 10 s: answer after 11.
+        self.provider.state.script = ["timeout"]
+        self.provider.state.delay = 11.0
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual((doc.state, doc.error_kind), ("error", "retryable"))
+        self.assertEqual(doc.retry_count, 1)
+        self.assertGreater(doc.next_retry_at, fields.Datetime.now())
+        self._make_due(doc)
+        self._run_send_cron()
+        self.assertEqual(doc.state, "accepted")
+        self.assertEqual(self.provider.state.creations[doc.transaction_uuid], 1)
+
+    def test_server_error_retried_by_cron_with_backoff(self):
+        self.provider.state.script = ["error500", "error500"]
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.error_kind, "retryable")
+        self._run_send_cron()
+        self.assertEqual(doc.state, "error", "not due yet: the cron leaves it")
+        self._make_due(doc)
+        self._run_send_cron()
+        self.assertEqual((doc.state, doc.retry_count), ("error", 2))
+        delay = doc.next_retry_at - fields.Datetime.now()
+        self.assertGreater(delay, datetime.timedelta(minutes=3))
+        self._make_due(doc)
+        self._run_send_cron()
+        self.assertEqual(doc.state, "accepted")
+
+    def test_expired_token_is_renewed(self):
+        self.provider.state.script = ["expire"]
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertEqual(move.einvoice_vn_state, "accepted")
+        self.assertEqual(self.provider.state.logins, 2)
+
+    def test_wrong_credentials_are_not_retried(self):
+        self.company.einvoice_vn_password = "wrong"
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual((doc.state, doc.error_kind), ("error", "auth"))
+        self.assertFalse(doc.next_retry_at)
+
+    def test_bulk_issue_one_bad_invoice(self):
+        long_name = "X" * 401  # NMua/Ten is 400 characters at most
+        bad_buyer = self.buyer.copy({"name": long_name, "vat": "0100109106-002"})
+        moves = self._invoice() + self._invoice(partner=bad_buyer) + self._invoice()
+        moves.action_einvoice_vn_queue()
+        self.assertEqual(set(moves.mapped("einvoice_vn_state")), {"to_send"})
+        self._run_send_cron()
+        self.assertEqual(moves.mapped("einvoice_vn_state"), ["accepted", "error", "accepted"])
+        bad = moves[1].einvoice_vn_document_id
+        self.assertEqual(bad.error_kind, "final")
+        self.assertIn("NMua/Ten", bad.error_message)
+
+    def _correct(self, origin, kind):
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        wizard = Form(
+            self.env["einvoice.vn.correction"].with_context(
+                active_model="account.move", active_id=origin.id
+            )
+        )
+        wizard.kind = kind
+        wizard.move_id = correcting
+        wizard.reason = "Sai đơn giá dòng 1"
+        wizard.save().action_issue()
+        return correcting.einvoice_vn_document_id
+
+    def test_adjustment_references_the_original(self):
+        origin = self._issued()
+        doc = self._correct(origin, "adjustment")
+        self.assertEqual((doc.state, doc.kind), ("accepted", "adjustment"))
+        self.assertEqual(origin.einvoice_vn_state, "adjusted")
+        related = doc.xml_attachment_id and __import__("lxml.etree").etree.fromstring(
+            doc.xml_attachment_id.raw
+        ).find("DLHDon/TTChung/TTHDLQuan")
+        original = origin.einvoice_vn_document_id
+        self.assertEqual(related.findtext("TCHDon"), "2")
+        self.assertEqual(related.findtext("KHHDCLQuan"), original.symbol)
+        self.assertEqual(related.findtext("SHDCLQuan"), original.number)
+        self.assertEqual(related.findtext("GChu"), "Sai đơn giá dòng 1")
+
+    def test_replacement(self):
+        origin = self._issued()
+        doc = self._correct(origin, "replacement")
+        self.assertEqual(doc.state, "accepted")
+        self.assertEqual(origin.einvoice_vn_state, "replaced")
+
+    def test_cancellation_depends_on_the_law(self):
+        move = self._issued()
+        self.company.einvoice_vn_law = "decree_254"
+        with self.assertRaisesRegex(UserError, "adjustment or a replacement"):
+            move.einvoice_vn_document_id.action_cancel_einvoice()
+        self.company.einvoice_vn_law = "decree_70"
+        move.einvoice_vn_document_id.action_cancel_einvoice()
+        self.assertEqual(move.einvoice_vn_state, "cancelled")
+
+    def test_paid_state_follows_the_invoice(self):
+        move = self._issued()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({})._create_payments()
+        self.assertTrue(move.einvoice_vn_document_id.paid)
