@@ -1,5 +1,7 @@
 import base64
 
+from lxml import etree
+
 from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -86,8 +88,6 @@ class EinvoiceCommon(AccountTestInvoicingCommon):
 
     @staticmethod
     def _provider_checks_signature(xml):
-        from lxml import etree
-
         try:
             signer.verify(etree.fromstring(xml))
         except signer.SignError as exc:

@@ -1,5 +1,7 @@
 import datetime
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -108,9 +110,7 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         doc = self._correct(origin, "adjustment")
         self.assertEqual((doc.state, doc.kind), ("accepted", "adjustment"))
         self.assertEqual(origin.einvoice_vn_state, "adjusted")
-        related = doc.xml_attachment_id and __import__("lxml.etree").etree.fromstring(
-            doc.xml_attachment_id.raw
-        ).find("DLHDon/TTChung/TTHDLQuan")
+        related = etree.fromstring(doc.xml_attachment_id.raw).find("DLHDon/TTChung/TTHDLQuan")
         original = origin.einvoice_vn_document_id
         self.assertEqual(related.findtext("TCHDon"), "2")
         self.assertEqual(related.findtext("KHHDCLQuan"), original.symbol)
