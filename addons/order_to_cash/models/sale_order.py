@@ -53,7 +53,6 @@ class SaleOrder(models.Model):
         store=True,
         index=True,
         group_expand=True,
-        tracking=True,
     )
     o2c_date_accepted = fields.Datetime(
         string="Accepted On", compute="_compute_o2c_date_accepted", store=True
@@ -92,7 +91,6 @@ class SaleOrder(models.Model):
         compute="_compute_o2c_hold",
         store=True,
         index=True,
-        tracking=True,
     )
     o2c_warning_count = fields.Integer(string="Warnings", compute="_compute_o2c_hold", store=True)
     o2c_hold_reason = fields.Text(string="Hold Reasons", compute="_compute_o2c_hold_reason")

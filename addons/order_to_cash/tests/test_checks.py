@@ -38,7 +38,9 @@ class TestChecks(O2cCommon):
         order = self._order(partner=partner)
         order.action_o2c_check()
         self.assertEqual(self._result(order, "tax_id").code, "missing")
-        partner.vat = "0100109107"  # wrong check digit; the write rechecks
+        # Wrong check digit, stored as by an old import (base_vat, when installed, would
+        # refuse it on input); the write rechecks the held order.
+        partner.with_context(no_vat_validation=True).vat = "0100109107"
         self.assertEqual(self._result(order, "tax_id").code, "invalid")
         self.assertIn("0100109107", self._result(order, "tax_id").message)
         partner.vat = "0100109106-001"
