@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PURE_PACKAGES = {
     "o2c_pipeline": ROOT / "addons" / "order_to_cash" / "pipeline",
     "einvoice_tools": ROOT / "addons" / "einvoice_vn" / "tools",
+    "ar_tools": ROOT / "addons" / "ar_reminders" / "tools",
 }
 # Test helpers of the addons that do not import odoo, loaded as single modules.
 PURE_TEST_MODULES = {
@@ -22,6 +23,7 @@ PURE_TEST_MODULES = {
     / "einvoice_vn"
     / "tests"
     / "provider_server.py",
+    "ar_tests.sms_gateway": ROOT / "addons" / "ar_reminders" / "tests" / "sms_gateway.py",
 }
 
 

@@ -12,6 +12,8 @@ class AccountPartialReconcile(models.Model):
             lambda line: line.account_id.account_type == "asset_receivable"
         ).partner_id.commercial_partner_id
         if partners:
-            # A payment lowers the exposure: re-verify the customer's holds.
+            # A payment lowers the exposure: re-verify the customer's holds, with the
+            # receivable recomputed (it is not stored and may be cached from before).
+            self.env["res.partner"].invalidate_model(["credit", "debit"])
             self.env["sale.order"]._o2c_recheck_held([("partner_id", "child_of", partners.ids)])
         return partials

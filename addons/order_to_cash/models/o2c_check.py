@@ -116,8 +116,6 @@ class O2cCheck(models.Model):
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id).sudo()
         key = ("credit", partner.id, order.company_id.id)
         if key not in run_cache:
-            # Non-stored amount: a payment earlier in this transaction must show.
-            partner.invalidate_recordset(["credit"])
             run_cache[key] = (partner.credit, self._uninvoiced_amount(partner, order.company_id))
         receivable, to_invoice = run_cache[key]
         amount = order.amount_total / (order.currency_rate or 1.0)
@@ -159,11 +157,6 @@ class O2cCheck(models.Model):
         )
         if order.state == "sale":
             return rules.Outcome(True, "ok", {})
-        # Non-stored quantities: stock received earlier in this transaction must show.
-        lines.product_id.invalidate_recordset(["qty_available", "free_qty", "virtual_available"])
-        lines.invalidate_recordset(
-            ["qty_available_today", "free_qty_today", "virtual_available_at_date"]
-        )
         return rules.check_stock(
             {
                 "product": line.product_id.display_name,

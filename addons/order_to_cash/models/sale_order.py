@@ -354,7 +354,7 @@ class SaleOrder(models.Model):
             order.message_post(
                 body=plaintext2html(
                     self.env._(
-                        "Hold overridden by %(user)s. Reason: %(reason)s\nOverridden checks:\n%(checks)s",  # noqa: E501
+                        "Hold overridden by %(user)s. Reason: %(reason)s\nOverridden checks:\n%(checks)s",
                         user=self.env.user.name,
                         reason=reason,
                         checks="\n".join(messages),

@@ -1,0 +1,14 @@
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        lines = partials.debit_move_id | partials.credit_move_id
+        partners = lines.partner_id.commercial_partner_id.filtered("ar_credit_hold")
+        if partners:
+            partners._ar_release_credit_hold()
+        return partials

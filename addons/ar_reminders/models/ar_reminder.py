@@ -1,0 +1,280 @@
+import datetime
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.tools import format_amount
+
+from ..tools import levels as level_rules
+from ..tools import sms
+
+BATCH_PARTNERS = 50
+STALE_HOURS = 1
+
+
+class ArReminder(models.Model):
+    """One reminder: a customer, a level, a day, the invoices it is about.
+
+    The row (and one line per invoice and level, unique) is written and committed before
+    anything is sent: a second cron worker, or a run after a crash, finds the level already
+    recorded and never sends it again.
+    """
+
+    _name = "ar.reminder"
+    _description = "Receivable Reminder"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    level_id = fields.Many2one("ar.reminder.level", required=True, readonly=True)
+    date = fields.Date(required=True, index=True, readonly=True)
+    line_ids = fields.One2many("ar.reminder.line", "reminder_id", readonly=True)
+    move_ids = fields.Many2many("account.move", compute="_compute_move_ids", string="Invoices")
+    amount_due = fields.Monetary(readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Sent"), ("partial", "Partly Sent"), ("failed", "Failed")],
+        default="queued",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    email_state = fields.Selection(
+        [("none", "-"), ("sent", "Queued in mail"), ("failed", "Failed")],
+        default="none",
+        readonly=True,
+    )
+    sms_state = fields.Selection(
+        [("none", "-"), ("sent", "Sent"), ("failed", "Failed")], default="none", readonly=True
+    )
+    error = fields.Text(readonly=True)
+
+    def _compute_move_ids(self):
+        for reminder in self:
+            reminder.move_ids = reminder.line_ids.move_id
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_reminders(self):
+        """Find due reminders, record them, send them; batches of locked customers, no cap
+        on the number of customers per run."""
+        Cron = self.env["ir.cron"]
+        today = fields.Date.context_today(self)
+        partner_ids = self._candidate_partner_ids(today)
+        Cron._commit_progress(remaining=len(partner_ids))
+        Partner = self.env["res.partner"]
+        for start in range(0, len(partner_ids), BATCH_PARTNERS):
+            partners = Partner.browse(partner_ids[start : start + BATCH_PARTNERS])
+            locked = partners.try_lock_for_update(allow_referencing=True)
+            reminders = self.browse()
+            for partner in locked:
+                reminders |= self._record_partner(partner, today)
+            # Committed before sending: the record is the guard against sending twice.
+            Cron._commit_progress()
+            reminders._send()
+            if not Cron._commit_progress(len(partners)):
+                break
+        # Reminders recorded by a run that crashed before sending them: only old ones, and
+        # only those this worker can lock, so a run in progress is never doubled.
+        stale = fields.Datetime.now() - datetime.timedelta(hours=STALE_HOURS)
+        leftovers = self.search([("state", "=", "queued"), ("create_date", "<", stale)])
+        leftovers.try_lock_for_update()._send()
+
+    @api.model
+    def _candidate_partner_ids(self, today):
+        horizon = -min(self.env["ar.reminder.level"].search([]).mapped("offset_days") or [0])
+        moves = self.env["account.move"].search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("ar_disputed", "=", False),
+                ("invoice_date_due", "<=", today + datetime.timedelta(days=max(horizon, 0))),
+                ("commercial_partner_id.ar_no_reminder", "=", False),
+            ]
+        )
+        return sorted(set(moves.mapped("commercial_partner_id").ids))
+
+    def _open_invoices(self, partner):
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+
+    def _record_partner(self, partner, today):
+        """Write the reminders due for one customer (not sent yet)."""
+        created = self.browse()
+        invoices = self._open_invoices(partner)
+        by_company = {}
+        for move in invoices:
+            by_company.setdefault(move.company_id, self.env["account.move"])
+            by_company[move.company_id] |= move
+        for company, moves in by_company.items():
+            policy = self.env["ar.reminder.policy"]._for_partner(partner, company)
+            if not policy or not policy.level_ids:
+                continue
+            rules = [level_rules.Level(lv.id, lv.offset_days) for lv in policy.level_ids]
+            promise = self.env["ar.promise"]._active_for(partner, today)
+            sent = self.env["ar.reminder.line"]._sent_levels(moves)
+            due = {}
+            for move in moves:
+                pause = level_rules.paused(
+                    today,
+                    promise_date=promise.date if promise else None,
+                    promise_broken=False,
+                    disputed=move.ar_disputed,
+                    opted_out=partner.ar_no_reminder,
+                )
+                if pause or not move.invoice_date_due:
+                    continue
+                level = level_rules.due_level(
+                    rules, move.invoice_date_due, today, sent.get(move.id, ())
+                )
+                if level:
+                    due.setdefault(level.id, self.env["account.move"])
+                    due[level.id] |= move
+            for level_id, level_moves in due.items():
+                created |= self._record(partner, company, level_id, level_moves, today)
+        return created
+
+    def _record(self, partner, company, level_id, moves, today):
+        try:
+            with self.env.cr.savepoint():
+                reminder = self.create(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "level_id": level_id,
+                        "date": today,
+                        "amount_due": sum(moves.mapped("amount_residual_signed")),
+                        "line_ids": [
+                            (0, 0, {"move_id": move.id, "level_id": level_id}) for move in moves
+                        ],
+                    }
+                )
+                self.env.flush_all()
+        except psycopg2.IntegrityError:
+            # Another worker recorded (some of) these invoice levels first.
+            self.env.invalidate_all()
+            return self.browse()
+        return reminder
+
+    # ------------------------------------------------------------------
+    # Channels
+    # ------------------------------------------------------------------
+
+    def _send(self):
+        for reminder in self:
+            level = reminder.level_id
+            errors = []
+            values = {}
+            if level.send_email:
+                values["email_state"] = reminder._send_email(errors)
+            if level.send_sms:
+                values["sms_state"] = reminder._send_sms(errors)
+            if level.create_activity:
+                reminder._create_activity()
+            reminder._escalate()
+            failed = [v for v in values.values() if v == "failed"]
+            if not failed:
+                values["state"] = "sent"
+            elif len(failed) == len(values):
+                values["state"] = "failed"
+            else:
+                values["state"] = "partial"
+            values["error"] = "\n".join(errors) or False
+            reminder.write(values)
+
+    def _send_email(self, errors):
+        partner = self.partner_id
+        if not partner.email:
+            errors.append(self.env._("%(partner)s has no email address.", partner=partner.name))
+            return "failed"
+        template = self.level_id.mail_template_id or self.env.ref(
+            "ar_reminders.mail_template_reminder"
+        )
+        self.message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_comment",
+            attachment_ids=self._invoice_pdfs().ids,
+        )
+        return "sent"
+
+    def _invoice_pdfs(self):
+        """Invoice PDFs already generated (Odoo keeps them as the invoice's attachment)."""
+        return self.line_ids.move_id.invoice_pdf_report_id
+
+    def _sms_message(self):
+        text = self.level_id.with_context(lang=self.partner_id.lang).sms_text or self.env._(
+            "{company}: {partner} owes {amount} on {count} invoice(s). Please pay. Thank you."
+        )
+        return text.format(
+            partner=self.partner_id.name,
+            amount=format_amount(self.env, self.amount_due, self.currency_id),
+            count=len(self.line_ids),
+            company=self.company_id.name,
+        )
+
+    def _send_sms(self, errors):
+        company = self.company_id.sudo()
+        try:
+            if not company.ar_sms_url:
+                raise sms.SmsError(self.env._("No SMS gateway is set on the company."))
+            phone = sms.to_e164(
+                self.partner_id.phone,
+                self.partner_id.country_id.code or company.country_id.code or "VN",
+            )
+            message = self._sms_message()
+            sms.check_length(message, company.ar_sms_max_segments or 2)
+            sms.send(
+                company.ar_sms_url,
+                company.ar_sms_body_template,
+                phone,
+                message,
+                sender=company.ar_sms_sender or "",
+                auth=company.ar_sms_auth or None,
+            )
+        except sms.SmsError as exc:
+            errors.append(f"SMS: {exc}")
+            return "failed"
+        self.message_post(
+            body=self.env._("SMS sent to %(phone)s: %(message)s", phone=phone, message=message),
+            subtype_xmlid="mail.mt_note",
+        )
+        return "sent"
+
+    def _create_activity(self):
+        collector = self.level_id.collector_id or self.partner_id.ar_collector_id or self.env.user
+        self.partner_id.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary=self.env._(
+                "Collect %(amount)s",
+                amount=format_amount(self.env, self.amount_due, self.currency_id),
+            ),
+            note=self.env._("Reminder level %(level)s reached.", level=self.level_id.name),
+            user_id=collector.id,
+        )
+
+    def _escalate(self):
+        level = self.level_id
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()
+        values = {}
+        if level.credit_hold and partner.trust != "bad":
+            values.update(trust="bad", ar_credit_hold=True)
+        if level.collector_id:
+            values["ar_collector_id"] = level.collector_id.id
+        if values:
+            partner.write(values)
+            if values.get("ar_credit_hold"):
+                partner.message_post(
+                    body=self.env._("Credit hold by reminder level %(level)s.", level=level.name),
+                    subtype_xmlid="mail.mt_note",
+                )

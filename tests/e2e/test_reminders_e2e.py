@@ -1,0 +1,112 @@
+"""Reminder cron end to end: two cron workers at once (two processes, two database
+connections) on the demo database, a real SMTP server and a real SMS gateway on 127.0.0.1.
+Every reminder level must reach each customer exactly once."""
+
+import concurrent.futures
+import datetime
+import email
+import importlib.util
+import uuid
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from smtp_server import SmtpServer
+
+_spec = importlib.util.spec_from_file_location(
+    "sms_gateway",
+    Path(__file__).resolve().parents[2] / "addons/ar_reminders/tests/sms_gateway.py",
+)
+sms_gateway = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sms_gateway)
+
+CUSTOMERS = 12
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def gateway():
+    with sms_gateway.SmsGateway() as server:
+        yield server
+
+
+def test_two_cron_workers_send_each_reminder_once(server, rpc, smtp, gateway):
+    tag = uuid.uuid4().hex[:8]
+    rpc.call(
+        "ir.mail_server",
+        "create",
+        {"name": f"e2e {tag}", "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "sequence": 1},
+    )
+    [company_id] = rpc.call("res.company", "search", [], limit=1)
+    rpc.call(
+        "res.company", "write", [company_id], {"ar_sms_url": gateway.url, "ar_sms_sender": "DEMO"}
+    )
+    due = (datetime.date.today() - datetime.timedelta(days=8)).isoformat()
+    partner_ids = []
+    for i in range(CUSTOMERS):
+        partner_id = rpc.call(
+            "res.partner",
+            "create",
+            {
+                "name": f"E2E {tag} {i}",
+                "email": f"ar{i}.{tag}@example.com",
+                "phone": f"+84 912 {i:03d} {i:03d}",
+            },
+        )
+        partner_ids.append(partner_id)
+        move_id = rpc.call(
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id,
+                "invoice_date": due,
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Goods", "quantity": 1, "price_unit": 100000 + i})
+                ],
+            },
+        )
+        rpc.call("account.move", "action_post", [move_id])
+        rpc.call("account.move", "write", [move_id], {"invoice_date_due": due})
+
+    cron = """
+        env['ar.reminder']._cron_send_reminders()
+        env['mail.mail'].sudo().process_email_queue()
+        env.cr.commit()
+        print('CRON-DONE')
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = list(pool.map(lambda _: server.shell(cron), range(2)))
+    assert all("CRON-DONE" in out for out in outputs)
+
+    reminders = rpc.call(
+        "ar.reminder",
+        "search_read",
+        [("partner_id", "in", partner_ids)],
+        ["partner_id", "level_id", "state", "sms_state", "email_state"],
+    )
+    assert len(reminders) == CUSTOMERS
+    assert {r["partner_id"][0] for r in reminders} == set(partner_ids)
+    assert {r["state"] for r in reminders} == {"sent"}, reminders
+
+    phones = sorted(r["body"]["to"] for r in gateway.received)
+    assert len(phones) == CUSTOMERS == len(set(phones)), phones
+    assert all(p.startswith("+84912") for p in phones)
+    assert all(r["body"]["brandname"] == "DEMO" for r in gateway.received)
+
+    ours = [
+        (recipients, email.message_from_bytes(raw))
+        for _sender, recipients, raw in smtp.messages
+        if any(tag in r for r in recipients)
+    ]
+    assert sorted(r[0] for r, _m in ours) == sorted(
+        f"ar{i}.{tag}@example.com" for i in range(CUSTOMERS)
+    )
+    subject = str(make_header(decode_header(ours[0][1]["Subject"])))
+    assert "payment reminder" in subject
