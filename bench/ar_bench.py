@@ -1,0 +1,144 @@
+"""Receivable reminders and aging at volume, inside ``odoo shell`` on a database with
+ar_reminders.
+
+1. The reminder cron over N open invoices of N/10 customers, then over 4N invoices of
+   4N/10 new customers (goal: time grows <= 4.6x for 4x data; the cron has no cap per run).
+   Every reminder goes out by email (Odoo's mail queue) and SMS (a gateway on 127.0.0.1).
+2. Aging (as of today, residual as of the date, per partner and bucket) over all receivable
+   journal items vs a bare SQL GROUP BY on the same rows using the stored residual
+   (goal <= 3x).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent(
+    """
+    import datetime, json, time
+    from odoo import Command, fields
+    from odoo.tools import SQL
+    from odoo.addons.ar_reminders.tests.sms_gateway import SmsGateway
+    N = {invoices}
+    gateway = SmsGateway().__enter__()
+    company = env.company
+    company.write({{'ar_sms_url': gateway.url, 'country_id': env.ref('base.vn').id}})
+    env.ref('ar_reminders.level_7').send_sms = True
+    today = fields.Date.today()
+    due = today - datetime.timedelta(days=8)
+    tag = str(time.time_ns())
+
+    def dataset(invoices, label):
+        customers = invoices // 10
+        partners = env['res.partner'].create([{{
+            'name': f'{{label}} {{tag}} {{i}}', 'email': f'c{{i}}.{{label}}@example.com',
+            'phone': f'+84 9{{(i % 90) + 10:02d}} {{i % 1000:03d}} {{i % 1000:03d}}'}}
+            for i in range(customers)])
+        for start in range(0, invoices, 1000):
+            moves = env['account.move'].create([{{
+                'move_type': 'out_invoice', 'partner_id': partners[i % customers].id,
+                'invoice_date': due, 'invoice_date_due': due,
+                'invoice_line_ids': [Command.create({{'name': 'Goods', 'quantity': 1,
+                    'price_unit': 1000 + i, 'tax_ids': []}})]}}
+                for i in range(start, min(start + 1000, invoices))])
+            moves.action_post()
+            moves.write({{'invoice_date_due': due}})
+            env.cr.commit()
+        return partners
+
+    def cron():
+        env.invalidate_all()
+        started = time.perf_counter()
+        env['ar.reminder']._cron_send_reminders()
+        env.cr.commit()
+        return time.perf_counter() - started
+
+    first = dataset(N, 'A')
+    t1 = cron()
+    n1 = env['ar.reminder'].search_count([('partner_id', 'in', first.ids)])
+    second = dataset(4 * N, 'B')
+    t2 = cron()
+    n2 = env['ar.reminder'].search_count([('partner_id', 'in', second.ids)])
+    assert n1 == len(first) and n2 == len(second), (n1, len(first), n2, len(second))
+    sms = len(gateway.received)
+
+    lines = env['account.move.line'].search_count([('account_type', '=', 'asset_receivable'),
+                                                    ('parent_state', '=', 'posted')])
+    Aging = env['ar.aging']
+    started = time.perf_counter()
+    ours = Aging._buckets(company.ids, today)
+    aging_ours = time.perf_counter() - started
+    bare = SQL(\"\"\"
+        SELECT aml.partner_id,
+               CASE WHEN %s - aml.date_maturity <= 0 THEN 0
+                    WHEN %s - aml.date_maturity <= 30 THEN 1
+                    WHEN %s - aml.date_maturity <= 60 THEN 2
+                    WHEN %s - aml.date_maturity <= 90 THEN 3
+                    WHEN %s - aml.date_maturity <= 120 THEN 4 ELSE 5 END,
+               SUM(aml.amount_residual)
+          FROM account_move_line aml JOIN account_account a ON a.id = aml.account_id
+         WHERE a.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+           AND aml.company_id = %s AND aml.amount_residual != 0
+         GROUP BY 1, 2\"\"\", today, today, today, today, today, company.id)
+    started = time.perf_counter()
+    rows = env.execute_query(bare)
+    aging_bare = time.perf_counter() - started
+    assert len(rows) == sum(1 for amounts in ours.values() for a in amounts if a)
+    gateway.__exit__(None, None, None)
+    print('RESULT=' + json.dumps({{'t1': t1, 't2': t2, 'r1': n1, 'r2': n2, 'sms': sms,
+        'lines': lines, 'aging_ours': aging_ours, 'aging_bare': aging_bare}}))
+    """
+)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("database")
+    parser.add_argument("--invoices", type=int, default=20000)
+    args = parser.parse_args()
+    python = os.environ.get("O2C_PYTHON", sys.executable)
+    out = subprocess.run(
+        [
+            python,
+            "-m",
+            "odoo",
+            "shell",
+            "-c",
+            os.environ["O2C_ODOO_CONF"],
+            "-d",
+            args.database,
+            "--no-http",
+            "--log-level",
+            "warn",
+        ],
+        input=SCRIPT.format(invoices=args.invoices),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    result = next(
+        (json.loads(line[7:]) for line in out.stdout.splitlines() if line.startswith("RESULT=")),
+        None,
+    )
+    if result is None:
+        raise SystemExit(out.stdout[-2000:] + out.stderr[-4000:])
+    n = args.invoices
+    print(
+        f"reminder cron, {n} invoices / {n // 10} customers : {result['t1']:8.2f} s ({result['r1']} reminders)"
+    )
+    print(
+        f"reminder cron, {4 * n} invoices / {4 * n // 10} customers: {result['t2']:8.2f} s ({result['r2']} reminders)"
+    )
+    print(f"  SMS received by the gateway: {result['sms']}")
+    print(f"  growth for 4x data: {result['t2'] / result['t1']:.2f}x  (goal <= 4.6x)")
+    print(f"aging over {result['lines']} receivable journal items:")
+    print(f"  bare SQL GROUP BY (stored residual) : {result['aging_bare'] * 1000:8.1f} ms")
+    print(f"  ours (residual as of the date)      : {result['aging_ours'] * 1000:8.1f} ms")
+    print(f"  ratio: {result['aging_ours'] / result['aging_bare']:.2f}x  (goal <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
