@@ -99,10 +99,12 @@ def test_two_cron_workers_send_each_reminder_once(server, rpc, smtp, gateway):
     assert {r["partner_id"][0] for r in reminders} == set(partner_ids)
     assert {r["state"] for r in reminders} == {"sent"}, [r["error"] for r in reminders]
 
-    phones = sorted(r["body"]["to"] for r in gateway.received)
+    # Demo customers with overdue invoices get their reminders too: count this test's own.
+    ours_sms = [r for r in gateway.received if tag in r["body"]["text"]]
+    phones = sorted(r["body"]["to"] for r in ours_sms)
     assert len(phones) == CUSTOMERS == len(set(phones)), phones
     assert all(p.startswith("+84912") for p in phones)
-    assert all(r["body"]["brandname"] == "DEMO" for r in gateway.received)
+    assert all(r["body"]["brandname"] == "DEMO" for r in ours_sms)
 
     ours = [
         (recipients, email.message_from_bytes(raw))

@@ -251,8 +251,8 @@ class SaleOrder(models.Model):
         }
 
     def action_confirm(self):
-        # Confirmation re-verifies: a hold found now stops the confirmation.
-        self.filtered(lambda o: o.state in ("draft", "sent"))._o2c_run_checks()
+        # Confirmation re-verifies the blocking rules: a hold found now stops it.
+        self.filtered(lambda o: o.state in ("draft", "sent"))._o2c_run_checks(blocking_only=True)
         return super().action_confirm()
 
     def _confirmation_error_message(self):
@@ -281,11 +281,13 @@ class SaleOrder(models.Model):
                 self.env._("Only Order to Cash managers can override a verification hold.")
             )
 
-    def _o2c_run_checks(self):
+    def _o2c_run_checks(self, blocking_only=False):
         """Evaluate the applicable rules and store one result per rule.
 
         An override given earlier stays on a rule whose failure is unchanged
-        (same message); a new or different failure blocks again.
+        (same message); a new or different failure blocks again. With
+        ``blocking_only`` (at confirmation) warning rules are not evaluated
+        again: they cannot stop the order, and their last results stay.
         """
         Result = self.env["o2c.check.result"].sudo()
         Check = self.env["o2c.check"].sudo()
@@ -298,7 +300,10 @@ class SaleOrder(models.Model):
             was_on_hold = order.o2c_hold
             previous = {(r.check_id.id, r.message): r for r in order.o2c_check_result_ids}
             values = []
-            for check in applicable[key]:
+            checks = applicable[key]
+            if blocking_only:
+                checks = checks.filtered(lambda c: c.severity == "block")
+            for check in checks:
                 outcome = check._evaluate(order, run_cache)
                 state = "pass" if outcome.passed else check.severity
                 message = check._describe(order, outcome)
@@ -317,7 +322,13 @@ class SaleOrder(models.Model):
                         "override_user_id": kept.override_user_id.id if overridden else False,
                     }
                 )
-            order.o2c_check_result_ids.sudo().unlink()
+            # Replace the results of the rules just run, and drop those of rules that no
+            # longer apply (archived, or moved to other channels).
+            order.o2c_check_result_ids.filtered(
+                lambda r, run=checks, live=applicable[key]: (
+                    r.check_id in run or r.check_id not in live
+                )
+            ).sudo().unlink()
             Result.create(values)
             order.o2c_checked_on = now
             order._o2c_log_hold_change(was_on_hold)

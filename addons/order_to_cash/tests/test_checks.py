@@ -80,6 +80,21 @@ class TestChecks(O2cCommon):
         self.assertEqual(order.o2c_warning_count, 1)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+        self.assertEqual(
+            self._result(order, "payment_method").state,
+            "warn",
+            "confirmation re-runs blocking rules only; the warning stays listed",
+        )
+
+    def test_archived_rule_no_longer_holds(self):
+        self._only_rules("payment_method")
+        order = self._order(channel=self.channel_shopee, method=self.credit_method)
+        order.action_o2c_check()
+        self.assertTrue(order.o2c_hold)
+        self.checks["payment_method"].active = False
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(self._result(order, "payment_method"))
 
     def test_credit_limit_counts_receivable_and_open_orders(self):
         self._only_rules("credit")
