@@ -197,3 +197,38 @@ def test_amount_in_words_foreign_currency():
     assert amount_in_words(1234.56, "USD") == (
         "Một nghìn hai trăm ba mươi tư đô la Mỹ và năm mươi sáu xu"
     )
+
+
+def test_error_notice_04ss():
+    from einvoice_tools import notice
+
+    values = {
+        "id": "TBao-1",
+        "seller": {"Ten": "Sao Mai", "MST": "0100109106"},
+        "date": datetime.date(2026, 11, 27),
+        "invoices": [
+            {
+                "authority_code": "A" * 34,
+                "template": "1",
+                "symbol": "C26TAA",
+                "number": "42",
+                "date": datetime.date(2026, 11, 26),
+                "nature": "replace",
+                "reason": "Sai tên người mua",
+            }
+        ],
+    }
+    root = notice.build_notice(values)
+    assert root.findtext("DLTBao/MSo") == "04/SS-HĐĐT"
+    assert root.findtext("DLTBao/Loai") == "1"
+    assert root.findtext("DLTBao/DSHDon/HDon/TCTBao") == "3"
+    with pytest.raises(ValueError, match="So and NTBCCQT"):
+        notice.build_notice({**values, "kind": 2})
+    on_request = notice.build_notice(
+        {
+            **values,
+            "kind": 2,
+            "request": {"So": "123/TB-CT", "NTBCCQT": datetime.date(2026, 11, 20)},
+        }
+    )
+    assert on_request.findtext("DLTBao/So") == "123/TB-CT"

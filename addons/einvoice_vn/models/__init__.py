@@ -1,6 +1,7 @@
 from . import (
     account_journal,
     account_move,
+    account_move_send,
     einvoice_vn_certificate,
     einvoice_vn_document,
     ir_attachment,

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import builder, providers, signer, viettel
+from ..tools import builder, notice, providers, signer, viettel
 
 STATES = [
     ("draft", "Draft"),
@@ -405,6 +405,8 @@ class EinvoiceVnDocument(models.Model):
             )
         self.write(values)
         if self.origin_id:
+            nature = "replace" if self.kind == "replacement" else "adjust"
+            self.origin_id._attach_notice(nature, self.reason)
             self.origin_id.state = "replaced" if self.kind == "replacement" else "adjusted"
 
     # ------------------------------------------------------------------
@@ -443,8 +445,47 @@ class EinvoiceVnDocument(models.Model):
                         company=doc.company_id.name,
                     )
                 )
+            doc._attach_notice("cancel", doc.reason or self.env._("Cancelled"))
             doc.state = "cancelled"
         return True
+
+    def _attach_notice(self, nature, reason):
+        """Keep the 04/SS-HĐĐT notice for this invoice (to file with the authority)."""
+        self.ensure_one()
+        company = self.company_id
+        root = notice.build_notice(
+            {
+                "id": f"TBao-{self.id}-{nature}",
+                "version": self.pban or company.einvoice_vn_pban,
+                "seller": {"Ten": company.name, "MST": company.vat},
+                "date": fields.Date.context_today(self),
+                "place": company.city or company.state_id.name,
+                "invoices": [
+                    {
+                        "authority_code": self.authority_code,
+                        "template": self.template,
+                        "symbol": self.symbol,
+                        "number": self.number,
+                        "date": self.issue_date,
+                        "nature": nature,
+                        "reason": reason,
+                    }
+                ],
+            }
+        )
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"04SS-{self.display_ref}-{nature}.xml",
+                    "raw": builder.to_bytes(root),
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
 
     # ------------------------------------------------------------------
     # Crons

@@ -129,8 +129,16 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         with self.assertRaisesRegex(UserError, "adjustment or a replacement"):
             move.einvoice_vn_document_id.action_cancel_einvoice()
         self.company.einvoice_vn_law = "decree_70"
-        move.einvoice_vn_document_id.action_cancel_einvoice()
+        doc = move.einvoice_vn_document_id
+        doc.action_cancel_einvoice()
         self.assertEqual(move.einvoice_vn_state, "cancelled")
+        [notice] = self.env["ir.attachment"].search(
+            [("res_model", "=", doc._name), ("res_id", "=", doc.id), ("name", "like", "04SS-")]
+        )
+        root = etree.fromstring(notice.raw)
+        self.assertEqual(root.findtext("DLTBao/MSo"), "04/SS-HĐĐT")
+        self.assertEqual(root.findtext("DLTBao/DSHDon/HDon/TCTBao"), "1")
+        self.assertEqual(root.findtext("DLTBao/DSHDon/HDon/SHDon"), doc.number)
 
     def test_paid_state_follows_the_invoice(self):
         move = self._issued()
@@ -138,3 +146,18 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
             active_model="account.move", active_ids=move.ids
         ).create({})._create_payments()
         self.assertTrue(move.einvoice_vn_document_id.paid)
+
+    def test_send_and_print_issues_the_einvoice(self):
+        move = self._invoice()
+        wizard = (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({})
+        )
+        self.assertIn("einvoice_vn", wizard.extra_edis)
+        wizard.action_send_and_print()
+        self.assertEqual(move.einvoice_vn_state, "accepted")
+        self.assertIn(
+            move.einvoice_vn_document_id.issued_attachment_id,
+            self.env["account.move.send"]._get_invoice_extra_attachments(move),
+        )
