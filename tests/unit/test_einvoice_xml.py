@@ -2,7 +2,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from einvoice_tools import builder, fields
+from einvoice_tools import builder, fields, notice
 from einvoice_tools.amount_words import amount_in_words
 from lxml import etree
 
@@ -200,8 +200,6 @@ def test_amount_in_words_foreign_currency():
 
 
 def test_error_notice_04ss():
-    from einvoice_tools import notice
-
     values = {
         "id": "TBao-1",
         "seller": {"Ten": "Sao Mai", "MST": "0100109106"},
