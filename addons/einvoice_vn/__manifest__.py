@@ -22,6 +22,8 @@
         "views/einvoice_vn_certificate_views.xml",
         "views/account_move_views.xml",
         "views/config_views.xml",
+        # reports
+        "report/einvoice_vn_report.xml",
         # menus
         "views/einvoice_vn_menus.xml",
     ],

@@ -238,6 +238,46 @@ class EinvoiceVnDocument(models.Model):
             return f"{int(rate)}%"
         return f"KHAC:{rate:05.2f}"
 
+    def _report_values(self):
+        """What the PDF shows, from the same values and totals as the XML."""
+        self.ensure_one()
+        values = self._invoice_values()
+        totals = builder.compute(values)
+        money = totals["money"]
+        date = self.issue_date or fields.Date.context_today(self)
+        # Look-up data for the QR code (our layout: MST;template+symbol;number;date;total;MCCQT).
+        qr = ";".join(
+            str(part or "")
+            for part in (
+                values["seller"]["MST"],
+                f"{self.template or ''}{self.symbol or ''}",
+                self.number,
+                date,
+                money.text(totals["total"]),
+                self.authority_code,
+            )
+        )
+        return {
+            "title": values["general"]["THDon"],
+            "day": f"{date.day:02d}",
+            "month": f"{date.month:02d}",
+            "year": date.year,
+            "general": values["general"],
+            "seller": values["seller"],
+            "buyer": {k: v for k, v in values["buyer"].items() if v},
+            "lines": [{**line, "amount": money.text(line["amount"])} for line in totals["lines"]],
+            "per_rate": [
+                {"rate": r["rate"], "base": money.text(r["base"]), "tax": money.text(r["tax"])}
+                for r in totals["per_rate"]
+            ],
+            "untaxed": money.text(totals["untaxed"]),
+            "tax": money.text(totals["tax"]),
+            "total": money.text(totals["total"]),
+            "words": totals["words"],
+            "qr": qr if self.number else "",
+            "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,
+        }
+
     def _allocate_number(self):
         """Next number of the journal's symbol: one UPDATE, which also locks the journal
         row until the end of the transaction, so two workers never get the same number."""

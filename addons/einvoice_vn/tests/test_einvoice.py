@@ -36,6 +36,23 @@ class TestEinvoiceIssue(EinvoiceCommon):
         self.assertEqual(doc.xml_sha256, hashlib.sha256(doc.xml_attachment_id.raw).hexdigest())
         self.assertTrue(doc.issued_attachment_id)
 
+    def test_pdf_layout_shows_code_number_and_words(self):
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "einvoice_vn.report_einvoice_vn", doc.ids
+        )
+        html = html.decode()
+        for expected in (
+            "HÓA ĐƠN GIÁ TRỊ GIA TĂNG",
+            doc.authority_code,
+            f"1C{self.year}TAA",
+            "Ba trăm ba mươi nghìn đồng",
+            "barcode_type=QR",
+        ):
+            self.assertIn(expected, html)
+
     def test_numbers_follow_the_symbol(self):
         first, second = self._invoice(), self._invoice()
         (first + second).action_einvoice_vn_issue()
