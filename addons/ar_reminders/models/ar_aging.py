@@ -7,9 +7,9 @@ from ..tools import aging
 class ArAging(models.AbstractModel):
     """Aging of receivables or payables as of any date, computed in SQL.
 
-    The residual of each journal item as of the date is its balance minus the reconciliations
-    made up to that date, so a report for last month's end is right even if the invoices are
-    paid since.
+    The residual of each journal item as of the date is its current residual plus the
+    reconciliations made after that date, so a report for last month's end is right even if
+    the invoices are paid since.
     """
 
     _name = "ar.aging"
@@ -17,37 +17,39 @@ class ArAging(models.AbstractModel):
 
     @api.model
     def _rows_query(self, company_ids, as_of, account_type):
+        """Open items as of a date. The stored residual is today's; adding back the
+        reconciliations dated after ``as_of`` gives the residual on that date (usually few
+        rows to add back, so this costs little more than reading the stored residual)."""
         return SQL(
             """
-            WITH partial AS (
-                SELECT debit_move_id AS line_id, SUM(amount) AS amount
+            WITH later AS (
+                SELECT debit_move_id AS line_id, amount
                   FROM account_partial_reconcile
-                 WHERE max_date <= %(as_of)s AND company_id = ANY(%(companies)s)
-                 GROUP BY debit_move_id
+                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
                 UNION ALL
-                SELECT credit_move_id, -SUM(amount)
+                SELECT credit_move_id, -amount
                   FROM account_partial_reconcile
-                 WHERE max_date <= %(as_of)s AND company_id = ANY(%(companies)s)
-                 GROUP BY credit_move_id
-            ), settled AS (
-                SELECT line_id, SUM(amount) AS amount FROM partial GROUP BY line_id
+                 WHERE max_date > %(as_of)s AND company_id = ANY(%(companies)s)
+            ), added AS (
+                SELECT line_id, SUM(amount) AS amount FROM later GROUP BY line_id
             )
             SELECT aml.id AS line_id,
                    COALESCE(p.commercial_partner_id, aml.partner_id) AS partner_id,
                    move.invoice_user_id AS user_id,
                    aml.currency_id AS currency_id,
                    COALESCE(aml.date_maturity, aml.date) AS due_date,
-                   aml.balance - COALESCE(settled.amount, 0) AS residual
+                   aml.amount_residual + COALESCE(added.amount, 0) AS residual
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
               JOIN account_move move ON move.id = aml.move_id
               LEFT JOIN res_partner p ON p.id = aml.partner_id
-              LEFT JOIN settled ON settled.line_id = aml.id
+              LEFT JOIN added ON added.line_id = aml.id
              WHERE aml.parent_state = 'posted'
                AND account.account_type = %(account_type)s
                AND aml.company_id = ANY(%(companies)s)
                AND aml.date <= %(as_of)s
-               AND aml.balance - COALESCE(settled.amount, 0) != 0
+               AND (aml.amount_residual != 0 OR added.amount IS NOT NULL)
+               AND aml.amount_residual + COALESCE(added.amount, 0) != 0
             """,
             as_of=as_of,
             companies=list(company_ids),
@@ -78,6 +80,7 @@ class ArAging(models.AbstractModel):
             last=len(edges) + 1,
             rows=self._rows_query(company_ids, as_of, account_type),
         )
+        self.env.flush_all()  # raw SQL: pending ORM writes must be in the tables first
         result = {}
         for key, bucket, amount in self.env.execute_query(query):
             result.setdefault(key, [0.0] * (len(edges) + 2))[bucket] += amount
@@ -86,6 +89,7 @@ class ArAging(models.AbstractModel):
     @api.model
     def _provision(self, company_ids, as_of):
         """Suggested bad-debt provision per customer (Circular 48/2019)."""
+        self.env.flush_all()
         result = {}
         for partner_id, due_date, residual in self.env.execute_query(
             SQL(

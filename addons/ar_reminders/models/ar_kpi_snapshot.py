@@ -36,6 +36,7 @@ class ArKpiSnapshot(models.Model):
     @api.model
     def _sales(self, company, date_from, date_to):
         """Credit sales (invoices minus credit notes, untaxed+tax) in company currency."""
+        self.env.flush_all()
         [(amount,)] = self.env.execute_query(
             SQL(
                 """
