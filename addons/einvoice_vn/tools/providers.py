@@ -69,7 +69,53 @@ def request_json(session, method, url, timeout=TIMEOUT, **kwargs):
     return response.status_code, data
 
 
-class TvanClient:
+class TokenClient:
+    """A provider API behind a login token; a call whose token has expired logs in again
+    once by itself."""
+
+    def __init__(self, username, password, timeout=TIMEOUT, session=None):
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.token = None
+
+    def _login_url(self):
+        raise NotImplementedError
+
+    def _with_token(self):
+        """Request keyword arguments that carry the token."""
+        raise NotImplementedError
+
+    def login(self):
+        status, data = request_json(
+            self.session,
+            "POST",
+            self._login_url(),
+            self.timeout,
+            json={"username": self.username, "password": self.password},
+        )
+        if not data.get("access_token"):
+            raise ProviderError(AUTH, f"login refused (HTTP {status}): {data.get('error') or ''}")
+        self.token = data["access_token"]
+        return self.token
+
+    def _request(self, method, url, **kwargs):
+        for attempt in (1, 2):
+            if not self.token:
+                self.login()
+            try:
+                return request_json(
+                    self.session, method, url, self.timeout, **self._with_token(), **kwargs
+                )
+            except ProviderError as exc:
+                if exc.kind != AUTH or attempt == 2:
+                    raise
+                self.token = None
+        raise AssertionError("unreachable")
+
+
+class TvanClient(TokenClient):
     """A generic T-VAN: the signed XML is posted, the answer carries the authority code.
 
     POST {base}/invoices            {"transaction_uuid", "seller_tax_id", "xml" (base64)}
@@ -80,45 +126,17 @@ class TvanClient:
     """
 
     def __init__(self, base_url, username, password, timeout=TIMEOUT, session=None):
+        super().__init__(username, password, timeout, session)
         self.base_url = base_url.rstrip("/")
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.session = session or requests.Session()
-        self.token = None
 
-    def login(self):
-        status, data = request_json(
-            self.session,
-            "POST",
-            f"{self.base_url}/auth",
-            self.timeout,
-            json={"username": self.username, "password": self.password},
-        )
-        if not data.get("access_token"):
-            raise ProviderError(AUTH, f"login refused (HTTP {status})")
-        self.token = data["access_token"]
-        return self.token
+    def _login_url(self):
+        return f"{self.base_url}/auth"
+
+    def _with_token(self):
+        return {"headers": {"Authorization": f"Bearer {self.token}"}}
 
     def _call(self, method, path, **kwargs):
-        """Call with the token; log in again once when it has expired."""
-        for attempt in (1, 2):
-            if not self.token:
-                self.login()
-            try:
-                return request_json(
-                    self.session,
-                    method,
-                    f"{self.base_url}{path}",
-                    self.timeout,
-                    headers={"Authorization": f"Bearer {self.token}"},
-                    **kwargs,
-                )
-            except ProviderError as exc:
-                if exc.kind != AUTH or attempt == 2:
-                    raise
-                self.token = None
-        raise AssertionError("unreachable")
+        return self._request(method, f"{self.base_url}{path}", **kwargs)
 
     @staticmethod
     def _issued(data):
@@ -159,7 +177,7 @@ class TvanClient:
         return self._issued(data)
 
 
-class ViettelClient:
+class ViettelClient(TokenClient):
     """Viettel SInvoice's JSON API, as Odoo's l10n_vn_edi_viettel module calls it.
 
     auth: POST {auth_url} {"username", "password"} -> {"access_token", "expires_in"}
@@ -170,50 +188,22 @@ class ViettelClient:
     """
 
     def __init__(self, base_url, auth_url, username, password, timeout=TIMEOUT, session=None):
+        super().__init__(username, password, timeout, session)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.auth_url = auth_url
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.session = session or requests.Session()
-        self.token = None
 
-    def login(self):
-        _status, data = request_json(
-            self.session,
-            "POST",
-            self.auth_url,
-            self.timeout,
-            json={"username": self.username, "password": self.password},
-        )
-        if not data.get("access_token"):
-            raise ProviderError(AUTH, f"login refused: {data.get('error') or data}")
-        self.token = data["access_token"]
-        return self.token
+    def _login_url(self):
+        return self.auth_url
+
+    def _with_token(self):
+        return {"cookies": {"access_token": self.token}}
 
     def _call(self, path, **kwargs):
-        for attempt in (1, 2):
-            if not self.token:
-                self.login()
-            try:
-                _status, data = request_json(
-                    self.session,
-                    "POST",
-                    self.base_url + path,
-                    self.timeout,
-                    cookies={"access_token": self.token},
-                    **kwargs,
-                )
-            except ProviderError as exc:
-                if exc.kind != AUTH or attempt == 2:
-                    raise
-                self.token = None
-                continue
-            if data.get("code") or data.get("error"):
-                detail = data.get("data") or data.get("error") or data.get("code")
-                raise ProviderError(REJECTED, f"SInvoice: {detail}", [str(detail)])
-            return data
-        raise AssertionError("unreachable")
+        _status, data = self._request("POST", self.base_url + path, **kwargs)
+        if data.get("code") or data.get("error"):
+            detail = data.get("data") or data.get("error") or data.get("code")
+            raise ProviderError(REJECTED, f"SInvoice: {detail}", [str(detail)])
+        return data
 
     @staticmethod
     def _issued(result):
