@@ -59,6 +59,9 @@ SCRIPT = textwrap.dedent(
     first = dataset(N, 'A')
     t1 = cron()
     n1 = env['ar.reminder'].search_count([('partner_id', 'in', first.ids)])
+    # The second run must see only the second data set (4x), not the first one again.
+    first.write({{'ar_no_reminder': True}})
+    env.cr.commit()
     second = dataset(4 * N, 'B')
     t2 = cron()
     n2 = env['ar.reminder'].search_count([('partner_id', 'in', second.ids)])

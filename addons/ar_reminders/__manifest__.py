@@ -17,6 +17,8 @@
         "data/mail_template_data.xml",
         "data/ar_reminder_policy_data.xml",
         "data/ir_cron_data.xml",
+        # reports
+        "report/ar_statement_report.xml",
         # views
         "views/ar_reminder_policy_views.xml",
         "views/ar_reminder_views.xml",

@@ -201,7 +201,8 @@ class ArReminder(models.Model):
         template = self.level_id.mail_template_id or self.env.ref(
             "ar_reminders.mail_template_reminder"
         )
-        self.message_post_with_source(
+        # Queued, not sent inside the cron: Odoo's mail queue sends in its own batches.
+        self.with_context(mail_notify_force_send=False).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_comment",
             attachment_ids=self._invoice_pdfs().ids,
@@ -209,8 +210,21 @@ class ArReminder(models.Model):
         return "sent"
 
     def _invoice_pdfs(self):
-        """Invoice PDFs already generated (Odoo keeps them as the invoice's attachment)."""
-        return self.line_ids.move_id.invoice_pdf_report_id
+        """The customer's statement (rendered now) and the invoice PDFs already generated
+        (Odoo keeps them as the invoice's attachment)."""
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
+        )
+        statement = self.env["ir.attachment"].create(
+            {
+                "name": f"Statement-{self.partner_id.name}.pdf",
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return statement | self.line_ids.move_id.invoice_pdf_report_id
 
     def _sms_message(self):
         text = self.level_id.with_context(lang=self.partner_id.lang).sms_text or self.env._(

@@ -1,4 +1,8 @@
+import secrets
+
 from odoo import fields, models
+
+from ..tools import aging
 
 
 class ResPartner(models.Model):
@@ -17,6 +21,65 @@ class ResPartner(models.Model):
         help="Set by a reminder level; released when every overdue invoice is paid.",
     )
     ar_reminder_ids = fields.One2many("ar.reminder", "partner_id", string="Reminders")
+    ar_statement_token = fields.Char(copy=False, groups="base.group_system")
+
+    def _ar_statement_url(self):
+        """A link to the customer's statement PDF that works without logging in."""
+        self.ensure_one()
+        partner = self.sudo()
+        if not partner.ar_statement_token:
+            partner.ar_statement_token = secrets.token_urlsafe(24)
+        base = partner.get_base_url()
+        return f"{base}/ar/statement/{partner.id}/{partner.ar_statement_token}"
+
+    def _ar_statement_values(self):
+        """Open invoices, aging and payment instructions for the statement."""
+        self.ensure_one()
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            order="invoice_date_due, id",
+        )
+        edges = company._ar_edges()
+        buckets = aging.age(
+            [
+                {
+                    "partner": 0,
+                    "due_date": m.invoice_date_due or m.date,
+                    "residual": m.amount_residual_signed,
+                }
+                for m in moves
+            ],
+            today,
+            edges,
+        ).get(0, [0] * (len(edges) + 2))
+        total = sum(moves.mapped("amount_residual_signed"))
+        bank = company.partner_id.bank_ids[:1]
+        reference = self.commercial_partner_id.ref or self.commercial_partner_id.name
+        qr = False
+        if bank and total > 0:
+            # VietQR (EMV) or another QR the bank account supports, when a module adds it.
+            qr = bank.build_qr_code_base64(
+                total, reference, None, company.currency_id, self.commercial_partner_id
+            )
+        return {
+            "date": today,
+            "moves": moves,
+            "labels": aging.bucket_labels(edges),
+            "aging": [float(a) for a in buckets],
+            "total": total,
+            "currency": company.currency_id,
+            "bank": bank,
+            "reference": reference,
+            "qr": qr,
+        }
 
     def _ar_release_credit_hold(self):
         """Paying every overdue invoice lifts a credit hold put by the reminders."""

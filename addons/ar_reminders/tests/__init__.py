@@ -1,1 +1,1 @@
-from . import test_aging, test_reminders
+from . import test_aging, test_reminders, test_statement

@@ -19,6 +19,8 @@ class TestReminders(ArCommon):
         )
         self.assertEqual(mail.recipient_ids, self.customer)
         self.assertIn(move.name, mail.body_html)
+        self.assertIn("/ar/statement/", mail.body_html)
+        self.assertIn(f"Statement-{self.customer.name}.pdf", mail.attachment_ids.mapped("name"))
         self._run_cron()
         self.assertEqual(self._reminders(), reminder, "the same level is never sent twice")
 
