@@ -7,11 +7,9 @@ and archived). Goal: issuing <= 3x posting.
 """
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from shell import run_in_shell
 
 SCRIPT = textwrap.dedent(
     """
@@ -70,32 +68,7 @@ def main():
     parser.add_argument("database")
     parser.add_argument("--count", type=int, default=500)
     args = parser.parse_args()
-    python = os.environ.get("O2C_PYTHON", sys.executable)
-    out = subprocess.run(
-        [
-            python,
-            "-m",
-            "odoo",
-            "shell",
-            "-c",
-            os.environ["O2C_ODOO_CONF"],
-            "-d",
-            args.database,
-            "--no-http",
-            "--log-level",
-            "warn",
-        ],
-        input=SCRIPT.format(count=args.count),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    result = next(
-        (json.loads(line[7:]) for line in out.stdout.splitlines() if line.startswith("RESULT=")),
-        None,
-    )
-    if result is None:
-        raise SystemExit(out.stdout[-2000:] + out.stderr[-4000:])
+    result = run_in_shell(args.database, SCRIPT.format(count=args.count))
     print(f"invoices: {args.count}")
     print(f"  Odoo posting (action_post)        : {result['post']:7.2f} s")
     print(f"  e-invoice issue end to end (ours) : {result['issue']:7.2f} s")

@@ -6,11 +6,9 @@ stage spine), validate the delivery, create and post the invoice. Goal: overhead
 """
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from shell import run_in_shell
 
 FLOW = textwrap.dedent(
     """
@@ -54,30 +52,7 @@ FLOW = textwrap.dedent(
 
 
 def run(database, orders):
-    python = os.environ.get("O2C_PYTHON", sys.executable)
-    out = subprocess.run(
-        [
-            python,
-            "-m",
-            "odoo",
-            "shell",
-            "-c",
-            os.environ["O2C_ODOO_CONF"],
-            "-d",
-            database,
-            "--no-http",
-            "--log-level",
-            "warn",
-        ],
-        input=FLOW.format(orders=orders),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for line in out.splitlines():
-        if line.startswith("RESULT="):
-            return json.loads(line[7:])["seconds"]
-    raise RuntimeError(out)
+    return run_in_shell(database, FLOW.format(orders=orders))["seconds"]
 
 
 def main():

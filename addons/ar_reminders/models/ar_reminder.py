@@ -210,8 +210,11 @@ class ArReminder(models.Model):
         return "sent"
 
     def _invoice_pdfs(self):
-        """The customer's statement (rendered now) and the invoice PDFs already generated
-        (Odoo keeps them as the invoice's attachment)."""
+        """The customer's statement (rendered now, when the level asks for it) and the
+        invoice PDFs already generated (Odoo keeps them as the invoice's attachment)."""
+        invoices = self.line_ids.move_id.invoice_pdf_report_id
+        if not self.level_id.attach_statement:
+            return invoices
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
             "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
         )
@@ -224,7 +227,7 @@ class ArReminder(models.Model):
                 "res_id": self.id,
             }
         )
-        return statement | self.line_ids.move_id.invoice_pdf_report_id
+        return statement | invoices
 
     def _sms_message(self):
         text = self.level_id.with_context(lang=self.partner_id.lang).sms_text or self.env._(

@@ -24,6 +24,12 @@ class ArReminderLevel(models.Model):
         help="Vietnamese and English come from the template's translations and the "
         "customer's language.",
     )
+    attach_statement = fields.Boolean(
+        string="Attach Statement PDF",
+        default=True,
+        help="Attach the customer's statement to the email (rendered for each reminder); "
+        "the email always links to the statement online.",
+    )
     send_sms = fields.Boolean(string="SMS")
     sms_text = fields.Text(
         string="SMS Text",
