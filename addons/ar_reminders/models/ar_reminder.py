@@ -22,7 +22,7 @@ class ArReminder(models.Model):
 
     _name = "ar.reminder"
     _description = "Receivable Reminder"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
 
     partner_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
@@ -182,6 +182,8 @@ class ArReminder(models.Model):
                 values["sms_state"] = reminder._send_sms(errors)
             if level.create_activity:
                 reminder._create_activity()
+            if level.print_letter:
+                reminder._prepare_letter()
             reminder._escalate()
             failed = [v for v in values.values() if v == "failed"]
             if not failed:
@@ -267,6 +269,28 @@ class ArReminder(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return "sent"
+
+    def _prepare_letter(self):
+        """A letter to print and post: the statement PDF kept on the reminder, and a to-do
+        for the collector."""
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
+        )
+        self.env["ir.attachment"].create(
+            {
+                "name": f"Letter-{self.partner_id.name}-{self.date}.pdf",
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        collector = self.level_id.collector_id or self.partner_id.ar_collector_id or self.env.user
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Print and post the reminder letter"),
+            user_id=collector.id,
+        )
 
     def _create_activity(self):
         collector = self.level_id.collector_id or self.partner_id.ar_collector_id or self.env.user

@@ -102,6 +102,21 @@ class TestReminders(ArCommon):
         self.assertEqual(partner.trust, "normal")
         self.assertFalse(partner.ar_credit_hold)
 
+    def test_printed_letter(self):
+        self.levels[7].print_letter = True
+        self._invoice(days_overdue=8)
+        self._run_cron()
+        reminder = self._reminders()
+        letters = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "ar.reminder"),
+                ("res_id", "=", reminder.id),
+                ("name", "like", "Letter-"),
+            ]
+        )
+        self.assertEqual(len(letters), 1)
+        self.assertEqual(reminder.activity_ids.summary, "Print and post the reminder letter")
+
     def test_policy_by_customer_tag(self):
         tag = self.env["res.partner.category"].create({"name": "Key account"})
         vip = self.env["ar.reminder.policy"].create(
