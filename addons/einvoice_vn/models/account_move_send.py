@@ -27,7 +27,7 @@ class AccountMoveSend(models.AbstractModel):
         return edis
 
     def _call_web_service_before_invoice_pdf_render(self, invoices_data):
-        super()._call_web_service_before_invoice_pdf_render(invoices_data)
+        result = super()._call_web_service_before_invoice_pdf_render(invoices_data)
         for invoice, invoice_data in invoices_data.items():
             if "einvoice_vn" not in invoice_data["extra_edis"]:
                 continue
@@ -43,6 +43,7 @@ class AccountMoveSend(models.AbstractModel):
                     "error_title": self.env._("The Vietnamese e-invoice was not issued"),
                     "errors": errors,
                 }
+        return result
 
     @api.model
     def _get_invoice_extra_attachments(self, move):
