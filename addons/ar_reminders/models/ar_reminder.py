@@ -48,6 +48,7 @@ class ArReminder(models.Model):
     sms_state = fields.Selection(
         [("none", "-"), ("sent", "Sent"), ("failed", "Failed")], default="none", readonly=True
     )
+    sms_sent = fields.Text(string="SMS Sent", readonly=True, help="Number and text of the SMS.")
     error = fields.Text(readonly=True)
 
     def _compute_move_ids(self):
@@ -264,10 +265,8 @@ class ArReminder(models.Model):
         except sms.SmsError as exc:
             errors.append(f"SMS: {exc}")
             return "failed"
-        self.message_post(
-            body=self.env._("SMS sent to %(phone)s: %(message)s", phone=phone, message=message),
-            subtype_xmlid="mail.mt_note",
-        )
+        # Kept on the reminder itself: a chatter message per SMS costs as much as the SMS.
+        self.sms_sent = f"{phone}: {message}"
         return "sent"
 
     def _prepare_letter(self):

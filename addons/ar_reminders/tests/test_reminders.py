@@ -32,6 +32,7 @@ class TestReminders(ArCommon):
         self.assertEqual(by_level[1].line_ids.move_id, early)
         self.assertEqual(by_level[7].line_ids.move_id, late)
         self.assertEqual(by_level[7].sms_state, "sent")
+        self.assertTrue(by_level[7].sms_sent.startswith("+84912345678: "))
         [sms] = self.gateway.received
         self.assertEqual(sms["body"]["to"], "+84912345678")
         self.assertEqual(sms["body"]["brandname"], "SAOMAI")
