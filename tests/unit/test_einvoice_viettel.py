@@ -8,6 +8,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from einvoice_tests.provider_server import send_json
 from einvoice_tools import providers, viettel
 from test_einvoice_xml import retail_invoice, usd_invoice
 
@@ -23,12 +24,7 @@ class Sinvoice:
                 pass
 
             def _send(self, payload, status=200):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_json(self, status, payload)
 
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -15,6 +15,16 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def send_json(handler, status, payload):
+    """Answer a request of ``handler`` (a BaseHTTPRequestHandler) with JSON."""
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class ProviderState:
     def __init__(self):
         self.lock = threading.Lock()
@@ -39,12 +49,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, payload):
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, status, payload)
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
