@@ -8,7 +8,9 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         lines = partials.debit_move_id | partials.credit_move_id
-        partners = lines.partner_id.commercial_partner_id.filtered("ar_credit_hold")
+        partners = lines.partner_id.commercial_partner_id.filtered(
+            lambda p: p.ar_credit_hold or p.ar_shipments_stopped
+        )
         if partners:
             partners._ar_release_credit_hold()
         return partials

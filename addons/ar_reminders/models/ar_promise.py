@@ -55,15 +55,19 @@ class ArPromise(models.Model):
         return self.currency_id.compare_amounts(paid, self.amount) >= 0
 
     @api.model
-    def _active_for(self, partner, today):
-        return self.search(
+    def _active_by_partner(self, partners, today):
+        """The open promise of each customer (the latest one), in one query."""
+        result = {}
+        promises = self.search(
             [
-                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("partner_id", "in", partners.commercial_partner_id.ids),
                 ("state", "=", "open"),
                 ("date", ">=", today),
-            ],
-            limit=1,
+            ]
         )
+        for promise in promises:
+            result.setdefault(promise.partner_id.id, promise)
+        return result
 
     @api.model
     def _cron_check_promises(self):

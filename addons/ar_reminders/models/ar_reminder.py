@@ -71,9 +71,7 @@ class ArReminder(models.Model):
         for start in range(0, len(partner_ids), BATCH_PARTNERS):
             partners = Partner.browse(partner_ids[start : start + BATCH_PARTNERS])
             locked = partners.try_lock_for_update(allow_referencing=True)
-            reminders = self.browse()
-            for partner in locked:
-                reminders |= self._record_partner(partner, today)
+            reminders = self._record_partners(locked, today)
             # Committed before sending: the record is the guard against sending twice.
             Cron._commit_progress()
             reminders._send()
@@ -100,10 +98,11 @@ class ArReminder(models.Model):
         )
         return sorted(set(moves.mapped("commercial_partner_id").ids))
 
-    def _open_invoices(self, partner):
+    def _open_invoices(self, partners):
+        # One query per batch of customers (partial index on open customer invoices).
         return self.env["account.move"].search(
             [
-                ("commercial_partner_id", "=", partner.id),
+                ("commercial_partner_id", "in", partners.ids),
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
                 ("payment_state", "in", ("not_paid", "partial")),
@@ -112,19 +111,37 @@ class ArReminder(models.Model):
 
     def _record_partner(self, partner, today):
         """Write the reminders due for one customer (not sent yet)."""
-        created = self.browse()
-        invoices = self._open_invoices(partner)
-        by_company = {}
+        return self._record_partners(partner, today)
+
+    def _record_partners(self, partners, today):
+        """Write the reminders due for these customers (not sent yet).
+
+        Invoices, levels already sent, promises and policies are read once for the whole
+        batch, and the reminders created together: the cost per customer does not depend on
+        how many invoices the database holds.
+        """
+        partners = partners.commercial_partner_id
+        invoices = self._open_invoices(partners)
+        sent = self.env["ar.reminder.line"]._sent_levels(invoices)
+        promises = self.env["ar.promise"]._active_by_partner(partners, today)
+        grouped = {}
         for move in invoices:
-            by_company.setdefault(move.company_id, self.env["account.move"])
-            by_company[move.company_id] |= move
-        for company, moves in by_company.items():
-            policy = self.env["ar.reminder.policy"]._for_partner(partner, company)
+            key = (move.commercial_partner_id, move.company_id)
+            grouped.setdefault(key, []).append(move)
+        policies = {}
+        vals_list = []
+        for (partner, company), moves in grouped.items():
+            if company not in policies:
+                policies[company] = self.env["ar.reminder.policy"].search(
+                    [("company_id", "=", company.id)]
+                )
+            policy = self.env["ar.reminder.policy"]._for_partner(
+                partner, company, policies[company]
+            )
             if not policy or not policy.level_ids:
                 continue
             rules = [level_rules.Level(lv.id, lv.offset_days) for lv in policy.level_ids]
-            promise = self.env["ar.promise"]._active_for(partner, today)
-            sent = self.env["ar.reminder.line"]._sent_levels(moves)
+            promise = promises.get(partner.id)
             due = {}
             for move in moves:
                 pause = level_rules.paused(
@@ -140,33 +157,40 @@ class ArReminder(models.Model):
                     rules, move.invoice_date_due, today, sent.get(move.id, ())
                 )
                 if level:
-                    due.setdefault(level.id, self.env["account.move"])
-                    due[level.id] |= move
+                    due.setdefault(level.id, []).append(move)
             for level_id, level_moves in due.items():
-                created |= self._record(partner, company, level_id, level_moves, today)
-        return created
-
-    def _record(self, partner, company, level_id, moves, today):
-        try:
-            with self.env.cr.savepoint():
-                reminder = self.create(
+                vals_list.append(
                     {
                         "partner_id": partner.id,
                         "company_id": company.id,
                         "level_id": level_id,
                         "date": today,
-                        "amount_due": sum(moves.mapped("amount_residual_signed")),
+                        "amount_due": sum(m.amount_residual_signed for m in level_moves),
                         "line_ids": [
-                            (0, 0, {"move_id": move.id, "level_id": level_id}) for move in moves
+                            (0, 0, {"move_id": move.id, "level_id": level_id})
+                            for move in level_moves
                         ],
                     }
                 )
+        return self._record(vals_list)
+
+    def _record(self, vals_list):
+        """Create the reminders in one go; when another worker recorded some of these
+        invoice levels first (unique index), create the others one by one."""
+        if not vals_list:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                reminders = self.create(vals_list)
                 self.env.flush_all()
         except psycopg2.IntegrityError:
-            # Another worker recorded (some of) these invoice levels first.
             self.env.invalidate_all()
-            return self.browse()
-        return reminder
+            if len(vals_list) == 1:
+                return self.browse()
+            reminders = self.browse()
+            for vals in vals_list:
+                reminders |= self._record([vals])
+        return reminders
 
     # ------------------------------------------------------------------
     # Channels
@@ -307,14 +331,18 @@ class ArReminder(models.Model):
         level = self.level_id
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()
         values = {}
+        notes = []
         if level.credit_hold and partner.trust != "bad":
             values.update(trust="bad", ar_credit_hold=True)
+            notes.append(self.env._("Credit hold by reminder level %(level)s.", level=level.name))
+        if level.stop_shipments and not partner.ar_shipments_stopped:
+            values["ar_shipments_stopped"] = True
+            notes.append(
+                self.env._("Shipments stopped by reminder level %(level)s.", level=level.name)
+            )
         if level.collector_id:
             values["ar_collector_id"] = level.collector_id.id
         if values:
             partner.write(values)
-            if values.get("ar_credit_hold"):
-                partner.message_post(
-                    body=self.env._("Credit hold by reminder level %(level)s.", level=level.name),
-                    subtype_xmlid="mail.mt_note",
-                )
+        for note in notes:
+            partner.message_post(body=note, subtype_xmlid="mail.mt_note")

@@ -42,7 +42,10 @@ class ArReminderLevel(models.Model):
         help="Put the customer on credit hold (Debtor trust: bad); new orders are held. "
         "Paying every overdue invoice releases it."
     )
-    stop_shipments = fields.Boolean(help="Also hold deliveries (with order_to_cash).")
+    stop_shipments = fields.Boolean(
+        help="Stop shipments: delivery orders to the customer cannot be validated (with "
+        "Inventory installed). Paying every overdue invoice releases it."
+    )
     collector_id = fields.Many2one(
         "res.users", string="Hand Over To", help="Collector who takes the customer over."
     )

@@ -34,12 +34,14 @@ class ArReminderPolicy(models.Model):
     )
 
     @api.model
-    def _for_partner(self, partner, company):
-        """The policy of a customer: its own, the first matching one, or the default."""
+    def _for_partner(self, partner, company, policies=None):
+        """The policy of a customer: its own, the first matching one, or the default.
+        ``policies``: the company's policies when the caller has read them already."""
         partner = partner.commercial_partner_id
         if partner.ar_policy_id:
             return partner.ar_policy_id
-        policies = self.search([("company_id", "=", company.id)])
+        if policies is None:
+            policies = self.search([("company_id", "=", company.id)])
         term = partner.with_company(company).property_payment_term_id
         for policy in policies.filtered(lambda p: not p.is_default):
             if (

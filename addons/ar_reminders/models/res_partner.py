@@ -1,6 +1,7 @@
 import secrets
 
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 from ..tools import aging
 
@@ -19,6 +20,12 @@ class ResPartner(models.Model):
         string="Credit Hold by Reminders",
         readonly=True,
         help="Set by a reminder level; released when every overdue invoice is paid.",
+    )
+    ar_shipments_stopped = fields.Boolean(
+        string="Shipments Stopped by Reminders",
+        readonly=True,
+        help="Set by a reminder level: delivery orders to this customer cannot be validated "
+        "(with Inventory). Released when every overdue invoice is paid.",
     )
     ar_reminder_ids = fields.One2many("ar.reminder", "partner_id", string="Reminders")
     ar_statement_token = fields.Char(copy=False, groups="base.group_system")
@@ -82,7 +89,8 @@ class ResPartner(models.Model):
         }
 
     def _ar_release_credit_hold(self):
-        """Paying every overdue invoice lifts a credit hold put by the reminders."""
+        """Paying every overdue invoice lifts the credit hold and the stop on shipments
+        put by the reminders."""
         today = fields.Date.context_today(self)
         for partner in self:
             overdue = self.env["account.move"].search_count(
@@ -95,8 +103,26 @@ class ResPartner(models.Model):
                 ]
             )
             if not overdue:
-                partner.sudo().write({"trust": "normal", "ar_credit_hold": False})
-                partner.message_post(
-                    body=self.env._("Credit hold released: no overdue invoice left."),
-                    subtype_xmlid="mail.mt_note",
+                partner._ar_release_holds(
+                    self.env._("Credit hold released: no overdue invoice left.")
                 )
+
+    def _ar_release_holds(self, message):
+        values = {"ar_credit_hold": False, "ar_shipments_stopped": False}
+        if self.ar_credit_hold:
+            values["trust"] = "normal"
+        self.sudo().write(values)
+        self.message_post(body=message, subtype_xmlid="mail.mt_note")
+
+    def action_ar_release_holds(self):
+        """A manager lifts the reminders' credit hold and stop on shipments by hand."""
+        if not self.env.user.has_group("ar_reminders.group_ar_manager"):
+            raise AccessError(
+                self.env._("Only receivable managers can release a credit hold or shipments.")
+            )
+        for partner in self.commercial_partner_id:
+            if partner.ar_credit_hold or partner.ar_shipments_stopped:
+                partner._ar_release_holds(
+                    self.env._("Holds released by %(user)s.", user=self.env.user.name)
+                )
+        return True
