@@ -24,6 +24,7 @@ PURE_TEST_MODULES = {
     / "tests"
     / "provider_server.py",
     "ar_tests.sms_gateway": ROOT / "addons" / "ar_reminders" / "tests" / "sms_gateway.py",
+    "ar_tests.smtp_server": ROOT / "addons" / "ar_reminders" / "tests" / "smtp_server.py",
 }
 
 

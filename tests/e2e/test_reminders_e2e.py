@@ -5,20 +5,12 @@ Every reminder level must reach each customer exactly once."""
 import concurrent.futures
 import datetime
 import email
-import importlib.util
 import uuid
 from email.header import decode_header, make_header
-from pathlib import Path
 
 import pytest
-from smtp_server import SmtpServer
-
-_spec = importlib.util.spec_from_file_location(
-    "sms_gateway",
-    Path(__file__).resolve().parents[2] / "addons/ar_reminders/tests/sms_gateway.py",
-)
-sms_gateway = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sms_gateway)
+from ar_tests import sms_gateway
+from ar_tests.smtp_server import SmtpServer
 
 CUSTOMERS = 12
 

@@ -1,8 +1,13 @@
 import datetime
+import email
+from email.header import decode_header, make_header
+from unittest.mock import patch
 
+from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 
 from .common import ArCommon
+from .smtp_server import SmtpServer
 
 
 @tagged("post_install", "-at_install")
@@ -23,6 +28,52 @@ class TestReminders(ArCommon):
         self.assertIn(f"Statement-{self.customer.name}.pdf", mail.attachment_ids.mapped("name"))
         self._run_cron()
         self.assertEqual(self._reminders(), reminder, "the same level is never sent twice")
+
+    def test_email_reaches_a_real_smtp_server(self):
+        """The queued reminder goes out through Odoo's mail queue and SMTP client to a real
+        SMTP server on 127.0.0.1, with the statement attached."""
+        move = self._invoice(days_overdue=8)
+        with SmtpServer() as smtp:
+            self.env["ir.mail_server"].search([]).active = False
+            self.env["ir.mail_server"].create(
+                {
+                    "name": "Test SMTP",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": smtp.port,
+                    "smtp_encryption": "none",
+                }
+            )
+            self._run_cron()
+            reminder = self._reminders()
+            mail = self.env["mail.mail"].search(
+                [("model", "=", "ar.reminder"), ("res_id", "=", reminder.id)]
+            )
+            self.assertEqual(mail.state, "outgoing", "queued by the cron, not sent inside it")
+            # Odoo never opens an SMTP connection while a test runs; lift that guard for
+            # this one call so its real client code talks to the server above.
+            with patch.object(odoo_module, "current_test", None):
+                mail.send(raise_exception=True)
+        self.assertFalse(mail.exists(), "sent, then removed from the queue (auto-delete)")
+        self.assertEqual(len(smtp.messages), 1)
+        _sender, recipients, raw = smtp.messages[0]
+        self.assertEqual(recipients, ["ketoan@achau.example"])
+        message = email.message_from_bytes(raw)
+        self.assertIn(reminder.level_id.name, str(make_header(decode_header(message["Subject"]))))
+        bodies = [
+            part.get_payload(decode=True).decode()
+            for part in message.walk()
+            if part.get_content_type() == "text/html"
+        ]
+        self.assertIn(move.name, bodies[0])
+        self.assertIn("/ar/statement/", bodies[0])
+        self.assertIn(
+            f"Statement-{self.customer.name}.pdf",
+            [
+                str(make_header(decode_header(p.get_filename())))
+                for p in message.walk()
+                if p.get_filename()
+            ],
+        )
 
     def test_level_selection_skips_missed_levels_and_sends_sms(self):
         early, late = self._invoice(days_overdue=2), self._invoice(days_overdue=9, amount=2500)

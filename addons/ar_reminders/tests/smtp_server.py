@@ -1,5 +1,6 @@
-"""A minimal SMTP server on 127.0.0.1 for the end-to-end tests: accepts every message and
-keeps (mail from, recipients, raw message). Enough of RFC 5321 for Odoo's smtplib client."""
+"""A minimal SMTP server on 127.0.0.1 for the Odoo and end-to-end tests: accepts every
+message and keeps (mail from, recipients, raw message). Enough of RFC 5321 for Odoo's smtplib
+client. Plain Python, no Odoo import."""
 
 import socketserver
 import threading
