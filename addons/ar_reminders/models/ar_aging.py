@@ -16,10 +16,13 @@ class ArAging(models.AbstractModel):
     _description = "Aging of Receivables and Payables"
 
     @api.model
-    def _rows_query(self, company_ids, as_of, account_type):
+    def _rows_query(self, company_ids, as_of, account_type, with_user=False):
         """Open items as of a date. The stored residual is today's; adding back the
         reconciliations dated after ``as_of`` gives the residual on that date (usually few
-        rows to add back, so this costs little more than reading the stored residual)."""
+        rows to add back, so this costs little more than reading the stored residual).
+        The salesperson (``user_id``) is read from the moves only when ``with_user``."""
+        user = SQL("move.invoice_user_id") if with_user else SQL("NULL::integer")
+        moves = SQL("JOIN account_move move ON move.id = aml.move_id") if with_user else SQL()
         return SQL(
             """
             WITH later AS (
@@ -35,13 +38,13 @@ class ArAging(models.AbstractModel):
             )
             SELECT aml.id AS line_id,
                    COALESCE(p.commercial_partner_id, aml.partner_id) AS partner_id,
-                   move.invoice_user_id AS user_id,
+                   %(user)s AS user_id,
                    aml.currency_id AS currency_id,
                    COALESCE(aml.date_maturity, aml.date) AS due_date,
                    aml.amount_residual + COALESCE(added.amount, 0) AS residual
               FROM account_move_line aml
               JOIN account_account account ON account.id = aml.account_id
-              JOIN account_move move ON move.id = aml.move_id
+              %(moves)s
               LEFT JOIN res_partner p ON p.id = aml.partner_id
               LEFT JOIN added ON added.line_id = aml.id
              WHERE aml.parent_state = 'posted'
@@ -54,6 +57,8 @@ class ArAging(models.AbstractModel):
             as_of=as_of,
             companies=list(company_ids),
             account_type=account_type,
+            user=user,
+            moves=moves,
         )
 
     @api.model
@@ -78,7 +83,9 @@ class ArAging(models.AbstractModel):
             group=SQL.identifier(group_by),
             cases=SQL(" ").join(cases),
             last=len(edges) + 1,
-            rows=self._rows_query(company_ids, as_of, account_type),
+            rows=self._rows_query(
+                company_ids, as_of, account_type, with_user=group_by == "user_id"
+            ),
         )
         self.env.flush_all()  # raw SQL: pending ORM writes must be in the tables first
         result = {}

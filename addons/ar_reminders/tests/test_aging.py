@@ -37,6 +37,19 @@ class TestAgingKpi(ArCommon):
         wide = Aging._buckets(self.company.ids, self.today, edges=(60, 365))
         self.assertEqual(wide[self.customer.id], [100.0, 500.0, 200.0, 0.0])
 
+    def test_aging_by_salesperson_and_currency(self):
+        seller = self.env["res.users"].create({"name": "Seller", "login": "aging-seller"})
+        (self.moves["45"] | self.moves["other"]).invoice_user_id = seller
+        (self.moves["not_due"] | self.moves["5"] | self.moves["200"]).invoice_user_id = False
+        Aging = self.env["ar.aging"]
+        by_user = Aging._buckets(self.company.ids, self.today, group_by="user_id")
+        self.assertEqual(by_user[seller.id], [0.0, 0.0, 300.0, 0.0, 50.0, 0.0])
+        self.assertEqual(by_user[None], [100.0, 200.0, 0.0, 0.0, 0.0, 400.0])
+        by_currency = Aging._buckets(self.company.ids, self.today, group_by="currency_id")
+        self.assertEqual(
+            by_currency[self.company.currency_id.id], [100.0, 200.0, 300.0, 0.0, 50.0, 400.0]
+        )
+
     def test_aging_wizard_and_provision(self):
         wizard = self.env["ar.aging.wizard"].create({"as_of": self.today})
         action = wizard.action_open()
