@@ -8,9 +8,12 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         lines = partials.debit_move_id | partials.credit_move_id
-        partners = lines.partner_id.commercial_partner_id.filtered(
-            lambda p: p.ar_credit_hold or p.ar_shipments_stopped
-        )
-        if partners:
-            partners._ar_release_credit_hold()
+        for company in lines.company_id:
+            partners = (
+                lines.filtered(lambda line: line.company_id == company)
+                .partner_id.commercial_partner_id.with_company(company)
+                .filtered(lambda p: p.ar_credit_hold or p.ar_shipments_stopped)
+            )
+            if partners:
+                partners._ar_release_credit_hold()
         return partials

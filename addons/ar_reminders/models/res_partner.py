@@ -16,13 +16,16 @@ class ResPartner(models.Model):
         "ar.reminder.policy", string="Reminder Policy", help="Overrides the matching rules."
     )
     ar_collector_id = fields.Many2one("res.users", string="Collector")
+    # Per company, like Odoo's Debtor trust: debts in one company hold nothing in another.
     ar_credit_hold = fields.Boolean(
         string="Credit Hold by Reminders",
+        company_dependent=True,
         readonly=True,
         help="Set by a reminder level; released when every overdue invoice is paid.",
     )
     ar_shipments_stopped = fields.Boolean(
         string="Shipments Stopped by Reminders",
+        company_dependent=True,
         readonly=True,
         help="Set by a reminder level: delivery orders to this customer cannot be validated "
         "(with Inventory). Released when every overdue invoice is paid.",
@@ -89,13 +92,14 @@ class ResPartner(models.Model):
         }
 
     def _ar_release_credit_hold(self):
-        """Paying every overdue invoice lifts the credit hold and the stop on shipments
-        put by the reminders."""
+        """Paying every overdue invoice (of the company in context) lifts the credit hold
+        and the stop on shipments put by the reminders in that company."""
         today = fields.Date.context_today(self)
         for partner in self:
             overdue = self.env["account.move"].search_count(
                 [
                     ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "=", self.env.company.id),
                     ("move_type", "=", "out_invoice"),
                     ("state", "=", "posted"),
                     ("payment_state", "in", ("not_paid", "partial")),

@@ -29,23 +29,27 @@ class TestStopShipments(ArCommon):
         )
 
     def _picking(self, picking_type, partner):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "product_uom_qty": 1,
-                            "location_id": picking_type.default_location_src_id.id
-                            or self.env.ref("stock.stock_location_customers").id,
-                            "location_dest_id": picking_type.default_location_dest_id.id
-                            or self.env.ref("stock.stock_location_customers").id,
-                        }
-                    )
-                ],
-            }
+        picking = (
+            self.env["stock.picking"]
+            .with_company(picking_type.company_id)
+            .create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": partner.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 1,
+                                "location_id": picking_type.default_location_src_id.id
+                                or self.env.ref("stock.stock_location_customers").id,
+                                "location_dest_id": picking_type.default_location_dest_id.id
+                                or self.env.ref("stock.stock_location_customers").id,
+                            }
+                        )
+                    ],
+                }
+            )
         )
         picking.action_confirm()
         picking.action_assign()
@@ -77,6 +81,24 @@ class TestStopShipments(ArCommon):
         self.assertFalse(delivery.ar_shipments_stopped)
         delivery.button_validate()
         self.assertEqual(delivery.state, "done")
+
+    def test_stop_is_per_company(self):
+        """Debts in one company stop that company's deliveries only."""
+        self._invoice(days_overdue=31)
+        self._run_cron()
+        other_company = self.setup_other_company(name="Chi nhánh Hà Nội")["company"]
+        other_warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", other_company.id)], limit=1
+        )
+        here = self._picking(self.warehouse.out_type_id, self.customer)
+        there = self._picking(other_warehouse.out_type_id, self.customer)
+        self.assertTrue(here.ar_shipments_stopped)
+        self.assertFalse(there.ar_shipments_stopped)
+        there._ar_check_shipments_allowed()  # does not raise
+        with self.assertRaises(UserError):
+            (here | there)._ar_check_shipments_allowed()
+        self.assertFalse(self.customer.with_company(other_company).ar_shipments_stopped)
+        self.assertFalse(self.customer.with_company(other_company).ar_credit_hold)
 
     def test_manager_releases_by_hand(self):
         self._invoice(days_overdue=40)
