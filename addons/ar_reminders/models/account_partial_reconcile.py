@@ -8,12 +8,14 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         lines = partials.debit_move_id | partials.credit_move_id
-        for company in lines.company_id:
-            partners = (
-                lines.filtered(lambda line: line.company_id == company)
-                .partner_id.commercial_partner_id.with_company(company)
-                .filtered(lambda p: p.ar_credit_hold or p.ar_shipments_stopped)
+        by_company = {}
+        for line in lines:
+            by_company.setdefault(line.company_id, self.env["res.partner"])
+            by_company[line.company_id] |= line.partner_id.commercial_partner_id
+        for company, partners in by_company.items():
+            held = partners.with_company(company).filtered(
+                lambda p: p.ar_credit_hold or p.ar_shipments_stopped
             )
-            if partners:
-                partners._ar_release_credit_hold()
+            if held:
+                held._ar_release_credit_hold()
         return partials
