@@ -12,21 +12,22 @@ class StockPicking(models.Model):
         "validated until the overdue invoices are paid or a receivable manager releases it.",
     )
 
-    @api.depends("partner_id.commercial_partner_id.ar_shipments_stopped", "picking_type_code")
+    @api.depends(
+        "partner_id.commercial_partner_id.ar_shipments_stopped", "picking_type_code", "company_id"
+    )
     def _compute_ar_shipments_stopped(self):
         for picking in self:
-            picking.ar_shipments_stopped = (
-                picking.picking_type_code == "outgoing"
-                and picking.partner_id.commercial_partner_id.ar_shipments_stopped
-            )
+            picking.ar_shipments_stopped = picking._ar_stopped()
+
+    def _ar_stopped(self):
+        """Stopped by the reminders of the company that ships (the flag is per company),
+        whatever company the user works in."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()
+        return self.picking_type_code == "outgoing" and bool(customer.ar_shipments_stopped)
 
     def _ar_check_shipments_allowed(self):
-        stopped = self.filtered(
-            lambda p: (
-                p.picking_type_code == "outgoing"
-                and p.partner_id.commercial_partner_id.sudo().ar_shipments_stopped
-            )
-        )
+        stopped = self.filtered(lambda p: p._ar_stopped())
         if stopped:
             customers = stopped.partner_id.commercial_partner_id
             raise UserError(

@@ -92,11 +92,14 @@ class TestStopShipments(ArCommon):
         )
         here = self._picking(self.warehouse.out_type_id, self.customer)
         there = self._picking(other_warehouse.out_type_id, self.customer)
-        self.assertTrue(here.ar_shipments_stopped)
-        self.assertFalse(there.ar_shipments_stopped)
-        there._ar_check_shipments_allowed()  # does not raise
-        with self.assertRaises(UserError):
-            (here | there)._ar_check_shipments_allowed()
+        # Whatever company the user works in, the shipping company's flag decides.
+        for env_company in (self.company, other_company):
+            self.env.invalidate_all()
+            pickings = (here | there).with_company(env_company)
+            self.assertEqual(pickings.mapped("ar_shipments_stopped"), [True, False])
+            pickings[1]._ar_check_shipments_allowed()  # does not raise
+            with self.assertRaises(UserError):
+                pickings[0]._ar_check_shipments_allowed()
         self.assertFalse(self.customer.with_company(other_company).ar_shipments_stopped)
         self.assertFalse(self.customer.with_company(other_company).ar_credit_hold)
 
