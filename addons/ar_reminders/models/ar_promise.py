@@ -98,4 +98,4 @@ class ArPromise(models.Model):
                 summary=self.env._("Promise to pay broken"),
                 user_id=promise.user_id.id or self.env.user.id,
             )
-            Reminder._record_partner(promise.partner_id.commercial_partner_id, today)._send()
+            Reminder._record_partners(promise.partner_id, today)._send()

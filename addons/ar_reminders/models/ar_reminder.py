@@ -109,10 +109,6 @@ class ArReminder(models.Model):
             ]
         )
 
-    def _record_partner(self, partner, today):
-        """Write the reminders due for one customer (not sent yet)."""
-        return self._record_partners(partner, today)
-
     def _record_partners(self, partners, today):
         """Write the reminders due for these customers (not sent yet).
 

@@ -108,7 +108,7 @@ class ResPartner(models.Model):
             )
             if not overdue:
                 partner._ar_release_holds(
-                    self.env._("Credit hold released: no overdue invoice left.")
+                    self.env._("Reminder holds released: no overdue invoice left.")
                 )
 
     def _ar_release_holds(self, message):
