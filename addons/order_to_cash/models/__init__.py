@@ -5,6 +5,8 @@ from . import (
     o2c_check_result,
     o2c_intake,
     o2c_payment_method,
+    res_company,
+    res_config_settings,
     res_partner,
     sale_order,
     stock_move,

@@ -7,13 +7,14 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
-        lines = partials.debit_move_id | partials.credit_move_id
-        partners = lines.filtered(
+        lines = (partials.debit_move_id | partials.credit_move_id).filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
-        ).partner_id.commercial_partner_id
-        if partners:
-            # A payment lowers the exposure: re-verify the customer's holds, with the
-            # receivable recomputed (it is not stored and may be cached from before).
-            self.env["res.partner"].invalidate_model(["credit", "debit"])
-            self.env["sale.order"]._o2c_recheck_held([("partner_id", "child_of", partners.ids)])
+        )
+        if lines:
+            # A payment lowers the exposure: the recheck job re-verifies the customer's
+            # held quotations in the company of the payment.
+            self.env["sale.order"]._o2c_recheck_held(
+                [("partner_id", "child_of", lines.partner_id.commercial_partner_id.ids)],
+                lines.company_id,
+            )
         return partials

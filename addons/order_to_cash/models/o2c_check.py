@@ -1,5 +1,3 @@
-import datetime
-
 from odoo import api, fields, models
 from odoo.tools import format_amount
 
@@ -43,7 +41,8 @@ class O2cCheck(models.Model):
         "o2c.channel",
         string="Channels",
         tracking=True,
-        help="Leave empty to apply the rule to every order, with or without a channel.",
+        help="Leave empty to apply the rule to the orders of every channel, and to orders "
+        "without a channel when the company verifies manual orders (Sales settings).",
     )
     company_id = fields.Many2one("res.company", index=True)
     min_margin = fields.Float(
@@ -55,7 +54,13 @@ class O2cCheck(models.Model):
 
     @api.model
     def _applicable(self, order):
-        """Active rules for this order's company and channel, by sequence."""
+        """Active rules for this order's company and channel, by sequence.
+
+        Orders without a channel (typed in the backend) are verified only when their
+        company opts in: installing the addon must not hold a company's usual orders.
+        """
+        if not order.o2c_channel_id and not order.company_id.o2c_verify_manual_orders:
+            return self.browse()
         return self.search(
             [
                 ("company_id", "in", [order.company_id.id, False]),
@@ -73,7 +78,7 @@ class O2cCheck(models.Model):
         """
         self.ensure_one()
         method = getattr(self, f"_evaluate_{self.rule}")
-        if self.rule == "credit":
+        if self.rule in ("credit", "duplicate"):
             return method(order, {} if run_cache is None else run_cache)
         return method(order)
 
@@ -166,22 +171,21 @@ class O2cCheck(models.Model):
             for line in lines
         )
 
-    def _evaluate_duplicate(self, order):
-        # Candidates share the stored, indexed signature of (product, quantity) lines:
-        # one indexed search instead of reading the lines of every order of the day.
+    def _evaluate_duplicate(self, order, run_cache):
+        # Candidates share the stored, indexed signature of (product, quantity) lines,
+        # looked up once for all the orders of the run.
+        if "duplicates" not in run_cache:
+            run_cache["duplicates"] = order._o2c_duplicate_candidates()
         day = fields.Datetime.to_datetime(order.date_order or fields.Datetime.now()).date()
-        start = datetime.datetime.combine(day, datetime.time.min)
-        others = self.env["sale.order"].search(
-            [
-                ("id", "!=", order.id or 0),
-                ("o2c_line_signature", "=", order.o2c_line_signature),
-                ("partner_id", "child_of", order.partner_id.commercial_partner_id.id),
-                ("state", "!=", "cancel"),
-                ("company_id", "=", order.company_id.id),
-                ("date_order", ">=", start),
-                ("date_order", "<", start + datetime.timedelta(days=1)),
-            ]
-        )
+        customer = order.partner_id.commercial_partner_id
+        others = [
+            other
+            for other in run_cache["duplicates"].get(order.o2c_line_signature, [])
+            if other.id != order.id
+            and other.company_id == order.company_id
+            and other.partner_id.commercial_partner_id == customer
+            and fields.Datetime.to_datetime(other.date_order).date() == day
+        ]
         signature = order._o2c_line_signature_tuple()
         return rules.check_duplicate(
             signature, {so.name: so._o2c_line_signature_tuple() for so in others}

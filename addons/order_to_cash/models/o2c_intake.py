@@ -104,6 +104,12 @@ class O2cIntake(models.AbstractModel):
             by_code[product.default_code] = product
         for product in Product.search([("barcode", "in", list(barcodes))])[::-1]:
             by_barcode[product.barcode] = product
+        methods = {
+            method.code: method
+            for method in self.env["o2c.payment.method"].search(
+                [("code", "in", list({o["payment_method"] for o in parsed_orders} - {None}))]
+            )[::-1]
+        }
         channels = {}
         company_ids = [self.env.company.id, False]
         for channel in self.env["o2c.channel"].search(
@@ -113,14 +119,50 @@ class O2cIntake(models.AbstractModel):
             ]
         )[::-1]:
             channels[channel.code] = channel
-        return {
+        cache = {
             "channels": channels,
             "codes": by_code,
             "barcodes": by_barcode,
+            "methods": methods,
             "partners": {},
             "countries": {},
             "states": {},
         }
+        self._cache_customers(parsed_orders, cache)
+        return cache
+
+    def _cache_customers(self, parsed_orders, cache):
+        """Existing customers of the whole batch, looked up with one search per key:
+        reference, tax id, and phone as an E.164 number (the indexed sanitized phone
+        Odoo keeps), so that "+84 912 345 678" and "0912345678" are one customer."""
+        Partner = self.env["res.partner"]
+        customers = [o["customer"] for o in parsed_orders if o["customer"]]
+        for data in customers:
+            data["phone_e164"] = False
+            if data["phone"]:
+                country = self._country(data.get("country"), cache) or self.env.company.country_id
+                data["phone_e164"] = Partner._phone_format(number=data["phone"], country=country)
+        for key, fname in (("ref", "ref"), ("vat", "vat"), ("phone_e164", "phone_sanitized")):
+            values = list({data[key] for data in customers if data[key]})
+            found = {}
+            if values:
+                # Reversed: the first partner of the usual search order wins.
+                for partner in Partner.search([(fname, "in", values), ("parent_id", "=", False)])[
+                    ::-1
+                ]:
+                    found[partner[fname]] = partner
+            for value in values:
+                cache["partners"][(key, value)] = found.get(value, Partner)
+
+    def _country(self, name, cache):
+        if not name:
+            return self.env["res.country"]
+        key = name.lower()
+        if key not in cache["countries"]:
+            cache["countries"][key] = self.env["res.country"].search(
+                ["|", ("code", "=ilike", key), ("name", "=ilike", key)], limit=1
+            )
+        return cache["countries"][key]
 
     def _existing(self, parsed_orders, cache):
         refs = {o["external_ref"] for o in parsed_orders}
@@ -145,7 +187,7 @@ class O2cIntake(models.AbstractModel):
             delivery.update(type="delivery", name=order["delivery"]["name"])
         method = self.env["o2c.payment.method"]
         if order["payment_method"]:
-            method = method.search([("code", "=", order["payment_method"])], limit=1)
+            method = cache["methods"].get(order["payment_method"], method)
             if not method:
                 errors.append(
                     intake.error(
@@ -219,17 +261,9 @@ class O2cIntake(models.AbstractModel):
         of a partner to create, keyed so that a batch creates each new customer once."""
         if data is None:
             return None
-        Partner = self.env["res.partner"]
-        for key in ("ref", "vat", "phone"):
-            if not data[key]:
-                continue
-            cache_key = (key, data[key])
-            if cache_key not in cache["partners"]:
-                cache["partners"][cache_key] = Partner.search(
-                    [(key, "=", data[key]), ("parent_id", "=", False)], limit=1
-                )
-            if cache["partners"][cache_key]:
-                return cache["partners"][cache_key]
+        for key in ("ref", "vat", "phone_e164"):
+            if data.get(key) and cache["partners"].get((key, data[key])):
+                return cache["partners"][(key, data[key])]
         if not data["name"]:
             errors.append(
                 intake.error(
@@ -239,6 +273,7 @@ class O2cIntake(models.AbstractModel):
             return None
         values = self._address_values(data, path, errors, cache)
         values.update(
+            phone_e164=data.get("phone_e164"),
             name=data["name"],
             ref=data["ref"],
             vat=data["vat"],
@@ -251,12 +286,7 @@ class O2cIntake(models.AbstractModel):
     def _address_values(self, data, path, errors, cache):
         country = self.env["res.country"]
         if data["country"]:
-            key = data["country"].lower()
-            if key not in cache["countries"]:
-                cache["countries"][key] = country.search(
-                    ["|", ("code", "=ilike", key), ("name", "=ilike", key)], limit=1
-                )
-            country = cache["countries"][key]
+            country = self._country(data["country"], cache)
             if not country:
                 errors.append(intake.error(f"{path}.country", data["country"], "unknown country"))
         else:
@@ -344,7 +374,10 @@ class O2cIntake(models.AbstractModel):
             if isinstance(customer, dict):
                 new_customers.setdefault(self._customer_key(customer), customer)
         keys = list(new_customers)
-        created = dict(zip(keys, Partner.create([new_customers[k] for k in keys]), strict=True))
+        partner_values = [
+            {k: v for k, v in new_customers[key].items() if k != "phone_e164"} for key in keys
+        ]
+        created = dict(zip(keys, Partner.create(partner_values), strict=True))
         order_values = []
         for plan in plans:
             customer = plan["customer"]
@@ -363,7 +396,7 @@ class O2cIntake(models.AbstractModel):
     def _customer_key(self, values):
         """New customers of one batch are the same person when they share the keys
         existing customers are matched by."""
-        for key in ("ref", "vat", "phone"):
+        for key in ("ref", "vat", "phone_e164"):
             if values.get(key):
                 return (key, values[key])
         return tuple(sorted((k, str(v)) for k, v in values.items()))

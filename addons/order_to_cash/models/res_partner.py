@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 RECHECK_FIELDS = {
     "name",
@@ -18,11 +18,16 @@ RECHECK_FIELDS = {
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Intake matches customers on the E.164 number phone_validation stores.
+    phone_sanitized = fields.Char(index="btree_not_null")
+
     def write(self, vals):
         result = super().write(vals)
         if RECHECK_FIELDS.intersection(vals):
             # Completed customer data or a new limit may release held quotations.
             self.env["sale.order"]._o2c_recheck_held(
-                [("partner_id", "child_of", self.commercial_partner_id.ids)], held_only=False
+                [("partner_id", "child_of", self.commercial_partner_id.ids)],
+                self.env.companies,
+                held_only=False,
             )
         return result

@@ -34,7 +34,12 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     o2c_channel_id = fields.Many2one(
-        "o2c.channel", string="Sales Channel", index=True, tracking=True, copy=False
+        "o2c.channel",
+        string="Sales Channel",
+        index=True,
+        tracking=True,
+        copy=False,
+        check_company=True,
     )
     o2c_external_ref = fields.Char(
         string="External Reference",
@@ -86,6 +91,13 @@ class SaleOrder(models.Model):
         help="Hash of the (product, quantity) lines, to find duplicate orders quickly.",
     )
     o2c_checked_on = fields.Datetime(string="Checked On", readonly=True, copy=False)
+    o2c_recheck_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="A cause of this quotation's verification changed (payment, stock arrival, "
+        "customer data): the recheck job verifies it again.",
+    )
     o2c_hold = fields.Boolean(
         string="On Hold",
         compute="_compute_o2c_hold",
@@ -288,22 +300,32 @@ class SaleOrder(models.Model):
         (same message); a new or different failure blocks again. With
         ``blocking_only`` (at confirmation) warning rules are not evaluated
         again: they cannot stop the order, and their last results stay.
+        An order no rule applies to (no channel, and its company does not verify
+        manual orders) is left untouched. Reasons and chatter notes are worded in
+        the language of the context, else of the user.
         """
         Result = self.env["o2c.check.result"].sudo()
         Check = self.env["o2c.check"].sudo()
         now = fields.Datetime.now()
-        applicable, run_cache = {}, {}
+        lang = self.env.context.get("lang") or self.env.user.lang
+        applicable = {}
         for order in self:
             key = (order.company_id.id, order.o2c_channel_id.id)
             if key not in applicable:
                 applicable[key] = Check._applicable(order)
+        to_run = self.filtered(
+            lambda o: applicable[(o.company_id.id, o.o2c_channel_id.id)] or o.o2c_check_result_ids
+        ).with_context(lang=lang)
+        run_cache = {"duplicates": to_run._o2c_duplicate_candidates()}
+        for order in to_run:
             was_on_hold = order.o2c_hold
             previous = {(r.check_id.id, r.message): r for r in order.o2c_check_result_ids}
             values = []
-            checks = applicable[key]
+            live = applicable[(order.company_id.id, order.o2c_channel_id.id)]
+            checks = live
             if blocking_only:
                 checks = checks.filtered(lambda c: c.severity == "block")
-            for check in checks:
+            for check in checks.with_context(lang=lang):
                 outcome = check._evaluate(order, run_cache)
                 state = "pass" if outcome.passed else check.severity
                 message = check._describe(order, outcome)
@@ -323,15 +345,39 @@ class SaleOrder(models.Model):
                     }
                 )
             # Replace the results of the rules just run, and drop those of rules that no
-            # longer apply (archived, or moved to other channels).
+            # longer apply (archived, moved to other channels, or no channel any more).
             order.o2c_check_result_ids.filtered(
-                lambda r, run=checks, live=applicable[key]: (
-                    r.check_id in run or r.check_id not in live
-                )
+                lambda r, run=checks, live=live: r.check_id in run or r.check_id not in live
             ).sudo().unlink()
             Result.create(values)
             order.o2c_checked_on = now
             order._o2c_log_hold_change(was_on_hold)
+
+    def _o2c_duplicate_candidates(self):
+        """Orders that may duplicate one of ``self`` (same line signature, company and
+        day), found with one indexed search for the whole run, by signature."""
+        orders = self.filtered("o2c_line_signature")
+        if not orders:
+            return {}
+        days = [
+            fields.Datetime.to_datetime(o.date_order or fields.Datetime.now()).date()
+            for o in orders
+        ]
+        start = datetime.datetime.combine(min(days), datetime.time.min)
+        end = datetime.datetime.combine(max(days), datetime.time.min) + datetime.timedelta(1)
+        found = self.sudo().search(
+            [
+                ("o2c_line_signature", "in", list(set(orders.mapped("o2c_line_signature")))),
+                ("company_id", "in", orders.company_id.ids),
+                ("state", "!=", "cancel"),
+                ("date_order", ">=", start),
+                ("date_order", "<", end),
+            ]
+        )
+        candidates = {}
+        for other in found:
+            candidates.setdefault(other.o2c_line_signature, []).append(other)
+        return candidates
 
     def _o2c_log_hold_change(self, was_on_hold):
         self.ensure_one()
@@ -375,17 +421,50 @@ class SaleOrder(models.Model):
             )
 
     @api.model
-    def _o2c_recheck_held(self, domain, held_only=True):
-        """Re-run the rules of verified quotations matching ``domain``:
-        called when a cause of holds changes. Payments and stock arrivals
-        can only release a hold, so they recheck held orders only; changed
-        customer data can also create one (``held_only=False``)."""
-        scope = [("state", "in", ("draft", "sent")), ("o2c_checked_on", "!=", False)]
+    def _o2c_recheck_held(self, domain, companies, held_only=True):
+        """Queue for the recheck job the verified quotations of ``companies``
+        matching ``domain``: called when a cause of holds changes. Payments and
+        stock arrivals can only release a hold, so they queue held orders only;
+        changed customer data can also create one (``held_only=False``).
+
+        The rules run in the job, after this transaction committed, not inside the
+        write of a partner, a payment or a stock move.
+        """
+        scope = [
+            ("state", "in", ("draft", "sent")),
+            ("o2c_checked_on", "!=", False),
+            ("o2c_recheck_pending", "=", False),
+            ("company_id", "in", companies.ids),
+        ]
         if held_only:
             scope.append(("o2c_hold", "=", True))
         orders = self.sudo().search(Domain.AND([domain, scope]))
-        orders._o2c_run_checks()
+        if orders:
+            orders.o2c_recheck_pending = True
+            self.env.ref("order_to_cash.ir_cron_o2c_recheck").sudo()._trigger()
         return orders
+
+    @api.model
+    def _cron_o2c_recheck(self):
+        """Run the rules again on the quotations queued by ``_o2c_recheck_held``, in
+        batches of locked rows (SKIP LOCKED), each order in its own company."""
+        Cron = self.env["ir.cron"]
+        domain = [("o2c_recheck_pending", "=", True)]
+        Cron._commit_progress(remaining=self.search_count(domain))
+        while True:
+            batch = self.search(domain, limit=BATCH_SIZE).try_lock_for_update(
+                allow_referencing=True
+            )
+            if not batch:
+                break
+            for company in batch.company_id:
+                orders = batch.filtered(lambda o, c=company: o.company_id == c)
+                orders.with_company(company).filtered(
+                    lambda o: o.state in ("draft", "sent")
+                )._o2c_run_checks()
+            batch.o2c_recheck_pending = False
+            if not Cron._commit_progress(len(batch)):
+                break
 
     @api.model
     def _cron_o2c_close_after_sales(self):

@@ -15,15 +15,9 @@ class StockMove(models.Model):
             )
         )
         if arrived:
-            # Stock arrived: quotations held for these products may pass now. The cached,
-            # non-stored quantities predate the arrival: drop them first.
-            self.env["product.product"].invalidate_model(
-                ["qty_available", "free_qty", "virtual_available"]
-            )
-            self.env["sale.order.line"].invalidate_model(
-                ["qty_available_today", "free_qty_today", "virtual_available_at_date"]
-            )
+            # Stock arrived: quotations of this company held for these products may pass
+            # now; the recheck job verifies them again.
             self.env["sale.order"]._o2c_recheck_held(
-                [("order_line.product_id", "in", arrived.product_id.ids)]
+                [("order_line.product_id", "in", arrived.product_id.ids)], arrived.company_id
             )
         return moves

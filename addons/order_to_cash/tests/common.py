@@ -29,6 +29,8 @@ class O2cCommon(AccountTestInvoicingCommon):
             )
         )
         cls.company = cls.env.company
+        # These tests verify back-office orders too (off by default, see TestCoreFlows).
+        cls.company.o2c_verify_manual_orders = True
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
@@ -125,6 +127,14 @@ class O2cCommon(AccountTestInvoicingCommon):
                 ],
             }
         )
+
+    def _run_recheck_job(self):
+        """Run the recheck job as the scheduler would, on a cursor of its own."""
+        self.env.flush_all()
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            # Outside a cron run, _commit_progress commits the test cursor.
+            self.env(cr=cr)["sale.order"]._cron_o2c_recheck()
+        self.env.invalidate_all()
 
     def _result(self, order, rule):
         return order.o2c_check_result_ids.filtered(lambda r: r.rule == rule)

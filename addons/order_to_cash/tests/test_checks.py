@@ -41,9 +41,11 @@ class TestChecks(O2cCommon):
         # Wrong check digit, stored as by an old import (base_vat, when installed, would
         # refuse it on input); the write rechecks the held order.
         partner.with_context(no_vat_validation=True).vat = "0100109107"
+        self._run_recheck_job()
         self.assertEqual(self._result(order, "tax_id").code, "invalid")
         self.assertIn("0100109107", self._result(order, "tax_id").message)
         partner.vat = "0100109106-001"
+        self._run_recheck_job()
         self.assertEqual(self._result(order, "tax_id").state, "pass")
         self.assertFalse(order.o2c_hold)
 
@@ -118,6 +120,8 @@ class TestChecks(O2cCommon):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids
         ).create({})._create_payments()
+        self.assertTrue(order.o2c_recheck_pending)
+        self._run_recheck_job()
         self.assertFalse(order.o2c_hold)
         self.assertEqual(self._result(order, "credit").state, "pass")
         order.action_confirm()
@@ -130,6 +134,7 @@ class TestChecks(O2cCommon):
         order.action_o2c_check()
         self.assertEqual(self._result(order, "credit").code, "bad_trust")
         self.customer.trust = "normal"
+        self._run_recheck_job()
         self.assertFalse(order.o2c_hold)
 
     def test_stock_block_then_arrival_releases(self):
@@ -161,6 +166,7 @@ class TestChecks(O2cCommon):
         receipt.action_confirm()
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
+        self._run_recheck_job()
         self.assertFalse(order.o2c_hold)
         self.assertEqual(self._result(order, "stock").state, "pass")
 
@@ -222,6 +228,7 @@ class TestChecks(O2cCommon):
         order._o2c_override("Customer will pick up")
         self.assertFalse(order.o2c_hold)
         walk_in.phone = False  # a different failure: phone missing too
+        self._run_recheck_job()
         self.assertTrue(order.o2c_hold)
 
     def test_override_needs_reason(self):

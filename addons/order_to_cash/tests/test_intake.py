@@ -186,3 +186,24 @@ class TestIntake(O2cCommon):
         results = self.SaleOrder.o2c_intake([self._payload("TW-1"), self._payload("TW-1")])
         self.assertEqual([r["status"] for r in results], ["created", "exists"])
         self.assertEqual(results[0]["order_id"], results[1]["order_id"])
+
+    def test_phone_matched_as_e164(self):
+        """A customer typed as "+84 912 345 678" is found again from "0912345678"."""
+        payload = self._payload("SP-E164")
+        payload["customer"] = dict(payload["customer"], name="Someone else", phone="0912345678")
+        partners = self.env["res.partner"].search_count([])
+        [result] = self.SaleOrder.o2c_intake(payload)
+        self.assertEqual(result["status"], "created", result)
+        self.assertEqual(self.SaleOrder.browse(result["order_id"]).partner_id, self.customer)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+
+    def test_new_customer_once_per_batch_whatever_the_phone_format(self):
+        first = self._payload("SP-F1")
+        second = self._payload("SP-F2")
+        first["customer"] = dict(first["customer"], phone="+84 977 000 123")
+        second["customer"] = dict(second["customer"], phone="0977000123")
+        results = self.SaleOrder.o2c_intake([first, second])
+        self.assertEqual([r["status"] for r in results], ["created", "created"])
+        orders = self.SaleOrder.browse([r["order_id"] for r in results])
+        self.assertEqual(len(orders.partner_id), 1)
+        self.assertEqual(orders.partner_id.phone_sanitized, "+84977000123")
