@@ -6,6 +6,7 @@ class O2cChannel(models.Model):
     _description = "Sales Channel"
     _inherit = ["mail.thread"]
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     code = fields.Char(
@@ -33,16 +34,15 @@ class O2cChannel(models.Model):
     )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     warehouse_id = fields.Many2one(
-        "stock.warehouse",
-        string="Default Warehouse",
-        domain="[('company_id', 'in', [company_id, False])]",
-        tracking=True,
+        "stock.warehouse", string="Default Warehouse", tracking=True, check_company=True
     )
-    pricelist_id = fields.Many2one("product.pricelist", string="Default Pricelist", tracking=True)
+    pricelist_id = fields.Many2one(
+        "product.pricelist", string="Default Pricelist", tracking=True, check_company=True
+    )
     payment_term_id = fields.Many2one(
-        "account.payment.term", string="Default Payment Terms", tracking=True
+        "account.payment.term", string="Default Payment Terms", tracking=True, check_company=True
     )
-    team_id = fields.Many2one("crm.team", string="Sales Team")
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     payment_method_ids = fields.Many2many(
         "o2c.payment.method",
         string="Allowed Payment Methods",

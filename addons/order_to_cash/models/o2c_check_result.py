@@ -10,7 +10,7 @@ class O2cCheckResult(models.Model):
     _order = "order_id, sequence, id"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
-    check_id = fields.Many2one("o2c.check", required=True, ondelete="cascade")
+    check_id = fields.Many2one("o2c.check", required=True, ondelete="cascade", index=True)
     rule = fields.Selection(related="check_id.rule")
     sequence = fields.Integer()
     state = fields.Selection(

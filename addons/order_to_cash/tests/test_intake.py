@@ -158,20 +158,16 @@ class TestIntake(O2cCommon):
     def test_failure_at_write_falls_back_to_one_savepoint_per_order(self):
         """A batch whose shared write fails is written again order by order: the
         order that fails is rejected with the reason, the others are created."""
+        # The API user also works for another company, whose customer the second order
+        # names: matched by reference, refused when the order of this company is written.
         other_company = self.env["res.company"].create({"name": "Other Co"})
-        foreign_wh = (
-            self.env["stock.warehouse"]
-            .sudo()
-            .search([("company_id", "=", other_company.id)], limit=1)
+        self.env.user.company_ids |= other_company
+        self.env["res.partner"].create(
+            {"name": "Khách Other Co", "ref": "OTHER-1", "company_id": other_company.id}
         )
-        self.channel_phone.warehouse_id = foreign_wh
-        results = self.SaleOrder.o2c_intake(
-            [
-                self._payload("WR-1"),
-                self._payload("WR-2", channel="t-phone"),
-                self._payload("WR-3"),
-            ]
-        )
+        foreign = self._payload("WR-2")
+        foreign["customer"] = dict(foreign["customer"], ref="OTHER-1")
+        results = self.SaleOrder.o2c_intake([self._payload("WR-1"), foreign, self._payload("WR-3")])
         self.assertEqual([r["status"] for r in results], ["created", "rejected", "created"])
         self.assertEqual(results[1]["errors"][0]["field"], "order")
         self.assertFalse(self.SaleOrder.search([("o2c_external_ref", "=", "WR-2")]))

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import O2cCommon
@@ -143,3 +144,47 @@ class TestLanguage(O2cCommon):
         self.assertIn("Thiếu thông tin khách hàng", order.o2c_hold_reason)
         note = order.message_ids[:1]
         self.assertIn("tạm giữ", note.body)
+
+
+@tagged("post_install", "-at_install")
+class TestChannelCompany(O2cCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.setup_other_company(name="Công ty B")["company"]
+        cls.warehouse_b = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company_b.id)], limit=1
+        )
+
+    def test_channel_refuses_another_companys_warehouse(self):
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            self.env["o2c.channel"].create(
+                {
+                    "name": "Lazada",
+                    "code": "t-lazada",
+                    "company_id": self.company.id,
+                    "warehouse_id": self.warehouse_b.id,
+                }
+            )
+
+    def test_order_refuses_another_companys_channel(self):
+        channel_b = self.env["o2c.channel"].create(
+            {"name": "Tiki B", "code": "t-tiki", "company_id": self.company_b.id}
+        )
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
+            self._order(channel=channel_b)
+
+    def test_user_of_a_does_not_see_channels_of_b(self):
+        self.env["o2c.channel"].create(
+            {"name": "Tiki B", "code": "t-tiki", "company_id": self.company_b.id}
+        )
+        user_a = new_test_user(
+            self.env,
+            login="o2c_channel_a",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        codes = self.env["o2c.channel"].with_user(user_a).search([]).mapped("code")
+        self.assertIn("t-shopee", codes)
+        self.assertNotIn("t-tiki", codes)
