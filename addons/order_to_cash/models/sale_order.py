@@ -92,7 +92,6 @@ class SaleOrder(models.Model):
     )
     o2c_checked_on = fields.Datetime(string="Checked On", readonly=True, copy=False)
     o2c_recheck_pending = fields.Boolean(
-        string="O2C Recheck Pending",
         readonly=True,
         copy=False,
         index="btree_not_null",
