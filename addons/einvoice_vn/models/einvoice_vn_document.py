@@ -2,6 +2,8 @@ import datetime
 import hashlib
 import uuid
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -23,6 +25,13 @@ ISSUED_STATES = ("accepted", "cancelled", "adjusted", "replaced")
 # States from which a document is signed (when it has no XML yet) and sent.
 SENDABLE_STATES = ("draft", "signed", "to_send", "error")
 BATCH_SIZE = 50
+# Two workers signing at once may meet on the number counter: the later one leaves the
+# document queued for the next run instead of failing the whole run.
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 MAX_BACKOFF_MINUTES = 6 * 60
 # Transaction UUIDs are derived from the database, the document and its revision: a retry
 # after a timeout, a crash or a rolled back transaction computes the same UUID again, so the
@@ -476,6 +485,10 @@ class EinvoiceVnDocument(models.Model):
                     {"state": "error", "error_kind": "final", "error_message": str(exc.args[0])}
                 )
                 return True
+            except CONCURRENCY_ERRORS:
+                if raise_errors:
+                    raise
+                return False
             commit()
             # The commit ended the lock: take it again, another worker may have sent it.
             doc = doc.try_lock_for_update(allow_referencing=True)
