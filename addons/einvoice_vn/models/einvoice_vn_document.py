@@ -678,9 +678,11 @@ class EinvoiceVnDocument(models.Model):
         docs = self._einvoice_vn_trusted()
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
+        # "signed" too: a document signed but never sent (an interrupted issue of an
+        # earlier version) is sent from its stored XML, never signed again.
         domain = [
             "|",
-            ("state", "=", "to_send"),
+            ("state", "in", ("to_send", "signed")),
             "&",
             ("state", "=", "error"),
             "&",
