@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import builder, notice, providers, signer, viettel
+from ..tools import archive, builder, notice, providers, signer, viettel
 
 STATES = [
     ("draft", "Draft"),
@@ -551,6 +551,7 @@ class EinvoiceVnDocument(models.Model):
 
     def _record_issued(self, issued):
         self.ensure_one()
+        self._einvoice_vn_check_provider_copy(issued.signed_xml)
         values = {
             "state": "accepted",
             "authority_code": issued.authority_code,
@@ -745,7 +746,22 @@ class EinvoiceVnDocument(models.Model):
             )
         )
 
-    def _einvoice_vn_warn_archive_changed(self):
+    def _einvoice_vn_check_provider_copy(self, provider_xml):
+        """The provider's copy must be the invoice we signed and archived; when it is not
+        (an XML signed again after it had been sent), both are kept and a manager of the
+        company is asked to compare them before anything is filed."""
+        self.ensure_one()
+        ours = self.xml_attachment_id.raw
+        if provider_xml and ours and not archive.same_signed_invoice(ours, provider_xml):
+            self._einvoice_vn_warn_archive_changed(
+                self.env._(
+                    "The provider holds another signed XML for %(ref)s than the one archived: "
+                    "compare them before filing.",
+                    ref=self.display_ref,
+                )
+            )
+
+    def _einvoice_vn_warn_archive_changed(self, note=None):
         activity_type = self.env.ref("einvoice_vn.mail_activity_type_archive_changed")
         for doc in self:
             if doc.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
@@ -753,7 +769,8 @@ class EinvoiceVnDocument(models.Model):
             doc.activity_schedule(
                 "einvoice_vn.mail_activity_type_archive_changed",
                 summary=self.env._("Archived e-invoice XML changed"),
-                note=self.env._(
+                note=note
+                or self.env._(
                     "The stored XML of %(ref)s no longer matches its SHA-256.", ref=doc.display_ref
                 ),
                 user_id=doc._einvoice_vn_responsible().id,

@@ -133,6 +133,30 @@ class TestArchiveChecks(EinvoiceCommon):
         self.assertEqual(self._check_archive_on(now), docs[1])
         self.assertTrue(all(d.archive_checked_at for d in docs))
 
+    def test_provider_copy_signed_another_time_is_flagged(self):
+        issued = self._invoice()
+        issued.action_einvoice_vn_issue()
+        self.assertFalse(issued.einvoice_vn_document_id.activity_ids, "the provider's copy is ours")
+        # What the old sending did after a crash: the XML that had reached the provider is
+        # signed again (another SigningTime) before the provider's copy is looked up.
+        doc = self._trusted(self._invoice()._einvoice_vn_documents())
+        doc._prepare()
+        sent = doc.xml_attachment_id.raw
+        with freeze_time(fields.Datetime.now() + datetime.timedelta(minutes=5)):
+            doc._prepare()
+        self.assertNotEqual(doc.xml_attachment_id.raw, sent)
+        self.provider.state.issued[doc.transaction_uuid] = {
+            "status": "accepted",
+            "mccqt": "A" * 34,
+            "number": doc.number,
+            "xml": base64.b64encode(sent).decode(),
+        }
+        doc._send()
+        self.assertEqual(doc.state, "accepted")
+        self.assertEqual(doc.issued_attachment_id.raw, sent, "what the authority holds is kept")
+        [activity] = doc.activity_ids
+        self.assertIn("another signed XML", str(activity.note))
+
     def test_certificate_expiry_noted_once_per_threshold(self):
         cert = self.env["einvoice.vn.certificate"].create(
             {
