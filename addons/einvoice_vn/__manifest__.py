@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         # data
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         # wizards (their action is used by the invoice form)
         "wizard/einvoice_vn_correction_views.xml",
         # views

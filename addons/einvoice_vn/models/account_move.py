@@ -1,5 +1,15 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .einvoice_vn_document import is_trusted
+
+# The invoice's copies of its e-invoice: written by issuing only, like the document itself.
+EINVOICE_FIELDS = {
+    "einvoice_vn_document_ids",
+    "einvoice_vn_document_id",
+    "einvoice_vn_state",
+    "einvoice_vn_authority_code",
+}
 
 
 class AccountMove(models.Model):
@@ -36,6 +46,27 @@ class AccountMove(models.Model):
                 and move.state == "posted"
             )
 
+    def _einvoice_vn_check_fields(self, fnames):
+        forbidden = EINVOICE_FIELDS & set(fnames)
+        if forbidden and not is_trusted(self.env):
+            raise AccessError(
+                self.env._(
+                    "The e-invoice fields %(fields)s of an invoice are set by issuing it: "
+                    "they cannot be changed.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._einvoice_vn_check_fields(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._einvoice_vn_check_fields(vals)
+        return super().write(vals)
+
     def _einvoice_vn_documents(self, kind="original", origin=None, reason=None):
         """The move's current e-invoice, created in draft when it has none."""
         documents = self.env["einvoice.vn.document"]
@@ -50,7 +81,7 @@ class AccountMove(models.Model):
                 )
             doc = move.einvoice_vn_document_id
             if not doc or doc.state in ("cancelled",):
-                doc = documents.create(
+                doc = documents._einvoice_vn_trusted().create(
                     {
                         "move_id": move.id,
                         "kind": kind,

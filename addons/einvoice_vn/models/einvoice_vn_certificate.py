@@ -7,6 +7,8 @@ from odoo.exceptions import ValidationError
 from ..tools import signer
 
 MANAGER = "einvoice_vn.group_einvoice_manager"
+# Days before the end of validity at which the expiry note is posted, once each.
+EXPIRY_WARNING_DAYS = (30, 7)
 
 
 class EinvoiceVnCertificate(models.Model):
@@ -33,6 +35,11 @@ class EinvoiceVnCertificate(models.Model):
     tax_id = fields.Char(string="Tax ID in Certificate", readonly=True)
     date_start = fields.Datetime(string="Valid From", readonly=True)
     date_end = fields.Datetime(string="Valid Until", readonly=True, tracking=True)
+    expiry_warned_days = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The last expiry warning posted (days before the end); a new file resets it.",
+    )
     expiry_state = fields.Selection(
         [("valid", "Valid"), ("expiring", "Expires within 30 days"), ("expired", "Expired")],
         compute="_compute_expiry_state",
@@ -72,6 +79,7 @@ class EinvoiceVnCertificate(models.Model):
                     "tax_id": loaded.tax_id,
                     "date_start": loaded.not_before,
                     "date_end": loaded.not_after,
+                    "expiry_warned_days": 0,
                 }
             )
 
@@ -98,11 +106,21 @@ class EinvoiceVnCertificate(models.Model):
 
     @api.model
     def _cron_warn_expiry(self):
-        """Post a warning on certificates that expire within 30 days."""
-        soon = fields.Datetime.now() + datetime.timedelta(days=30)
+        """Post a warning on a certificate 30 and 7 days before it expires, once each."""
+        now = fields.Datetime.now()
         for cert in self.search(
-            [("date_end", "<", soon), ("date_end", ">", fields.Datetime.now())]
+            [
+                ("date_end", "<", now + datetime.timedelta(days=max(EXPIRY_WARNING_DAYS))),
+                ("date_end", ">", now),
+            ]
         ):
+            due = min(
+                days
+                for days in EXPIRY_WARNING_DAYS
+                if cert.date_end < now + datetime.timedelta(days=days)
+            )
+            if cert.expiry_warned_days and cert.expiry_warned_days <= due:
+                continue
             cert.message_post(
                 body=self.env._(
                     "Certificate %(name)s expires on %(date)s: upload its renewal.",
@@ -111,3 +129,4 @@ class EinvoiceVnCertificate(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+            cert.expiry_warned_days = due

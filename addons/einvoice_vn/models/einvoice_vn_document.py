@@ -2,11 +2,13 @@ import datetime
 import hashlib
 import uuid
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import builder, notice, providers, signer, viettel
+from ..tools import archive, builder, notice, providers, signer, viettel
 
 STATES = [
     ("draft", "Draft"),
@@ -20,12 +22,32 @@ STATES = [
     ("replaced", "Replaced"),
 ]
 ISSUED_STATES = ("accepted", "cancelled", "adjusted", "replaced")
+# States from which a document is signed (when it has no XML yet) and sent.
+SENDABLE_STATES = ("draft", "signed", "to_send", "error")
 BATCH_SIZE = 50
+# Two workers signing at once may meet on the number counter: the later one leaves the
+# document queued for the next run instead of failing the whole run.
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 MAX_BACKOFF_MINUTES = 6 * 60
 # Transaction UUIDs are derived from the database, the document and its revision: a retry
 # after a timeout, a crash or a rolled back transaction computes the same UUID again, so the
 # provider's lookup finds the invoice instead of issuing a second one.
 UUID_NAMESPACE = uuid.UUID("6f1c8f3e-5a2b-4d0e-9c61-2f8e0b7a4d15")
+# The fields of a document and its archived files are written only by this addon's own code,
+# as OCA queue_job guards its jobs: that code puts this object in the context. A context that
+# comes over RPC is JSON and cannot hold it, whoever calls (the admin included).
+EDIT_CONTEXT_KEY = "_einvoice_vn_edit_sentinel"
+EDIT_SENTINEL = object()
+MANAGER_GROUP = "einvoice_vn.group_einvoice_manager"
+
+
+def is_trusted(env):
+    """Whether ``env`` runs the addon's own code, which may write the archive."""
+    return env.context.get(EDIT_CONTEXT_KEY) is EDIT_SENTINEL
 
 
 class EinvoiceVnDocument(models.Model):
@@ -36,9 +58,15 @@ class EinvoiceVnDocument(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "display_ref"
+    _check_company_auto = True
 
     move_id = fields.Many2one(
-        "account.move", required=True, ondelete="restrict", index=True, readonly=True
+        "account.move",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="move_id.partner_id", store=True, string="Buyer")
@@ -49,7 +77,11 @@ class EinvoiceVnDocument(models.Model):
         readonly=True,
     )
     origin_id = fields.Many2one(
-        "einvoice.vn.document", string="Adjusted/Replaced Invoice", readonly=True, index=True
+        "einvoice.vn.document",
+        string="Adjusted/Replaced Invoice",
+        readonly=True,
+        index=True,
+        check_company=True,
     )
     reason = fields.Char(readonly=True, help="Why the original invoice is adjusted or replaced.")
     state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
@@ -83,6 +115,9 @@ class EinvoiceVnDocument(models.Model):
     retry_count = fields.Integer(readonly=True)
     next_retry_at = fields.Datetime(readonly=True, index=True)
     issued_at = fields.Datetime(readonly=True)
+    archive_checked_at = fields.Datetime(
+        readonly=True, index=True, help="Last time the daily check re-hashed the archived XML."
+    )
     amount_total = fields.Monetary(related="move_id.amount_total")
     currency_id = fields.Many2one(related="move_id.currency_id")
 
@@ -100,6 +135,55 @@ class EinvoiceVnDocument(models.Model):
         for doc in self:
             doc.display_ref = (
                 f"{doc.template or ''}{doc.symbol}-{doc.number}" if doc.number else doc.move_id.name
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD: the archive is written by the addon's own code only
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _einvoice_vn_protected_fields(self):
+        """Every field this addon declares on the document; chatter, followers and
+        activities stay open to users."""
+        return {name for name, field in self._fields.items() if field._module == "einvoice_vn"}
+
+    def _einvoice_vn_trusted(self):
+        """These records in the context that lets the addon's own code write them."""
+        return self.with_context(**{EDIT_CONTEXT_KEY: EDIT_SENTINEL})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_trusted(self.env):
+            raise AccessError(
+                self.env._(
+                    "An e-invoice is created by issuing its invoice, it cannot be created directly."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_trusted(self.env):
+            protected = sorted(set(vals) & self._einvoice_vn_protected_fields())
+            if protected:
+                raise AccessError(
+                    self.env._(
+                        "The e-invoice fields %(fields)s are set by issuing the invoice and "
+                        "archived: they cannot be changed.",
+                        fields=", ".join(protected),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed(self):
+        """A signed document may have reached the provider: it stays in the archive."""
+        signed = self.filtered("xml_attachment_id")
+        if signed and not is_trusted(self.env):
+            raise AccessError(
+                self.env._(
+                    "E-invoices %(refs)s are signed and archived: they cannot be deleted.",
+                    refs=", ".join(signed.mapped("display_ref")),
+                )
             )
 
     # ------------------------------------------------------------------
@@ -372,6 +456,57 @@ class EinvoiceVnDocument(models.Model):
     # Sending
     # ------------------------------------------------------------------
 
+    def _issue_one(self, commit, raise_errors=True):
+        """Sign (when not signed yet) and send this document, holding its row lock.
+
+        The signed XML is stored and committed (``commit()``) BEFORE it is sent: once an
+        XML may have reached the provider it is never signed again (a new SigningTime would
+        make another document). After a crash the document is still queued with that XML;
+        sending it again finds the provider's copy by transaction UUID and archives it.
+        The caller commits the answer. Returns False when another worker holds the
+        document or has already issued it.
+        """
+        self.ensure_one()
+        doc = self.try_lock_for_update(allow_referencing=True)
+        if not doc:
+            return False
+        doc.invalidate_recordset()
+        if doc.state not in SENDABLE_STATES:
+            return False
+        if doc.state == "draft" or not doc.xml_attachment_id:
+            try:
+                with self.env.cr.savepoint():
+                    doc._prepare()
+                    doc.write({"state": "to_send", "next_retry_at": False})
+            except UserError as exc:
+                if raise_errors:
+                    raise
+                doc.write(
+                    {"state": "error", "error_kind": "final", "error_message": str(exc.args[0])}
+                )
+                return True
+            except CONCURRENCY_ERRORS:
+                if raise_errors:
+                    raise
+                return False
+            commit()
+            # The commit ended the lock: take it again, another worker may have sent it.
+            doc = doc.try_lock_for_update(allow_referencing=True)
+            if not doc:
+                return False
+            doc.invalidate_recordset()
+            if doc.state not in SENDABLE_STATES:
+                return False
+        doc._send()
+        return True
+
+    def _einvoice_vn_commit(self):
+        """Commit an interactive issue step, as Odoo's own e-invoicing modules do when
+        they send (not inside tests, whose transaction is rolled back); called from a
+        cron, this also reports its progress."""
+        if self.env["account.move.send"]._can_commit():
+            self.env["ir.cron"]._commit_progress()
+
     def _send(self):
         """Send signed documents; errors are recorded on the document, never raised."""
         for doc in self:
@@ -416,6 +551,7 @@ class EinvoiceVnDocument(models.Model):
 
     def _record_issued(self, issued):
         self.ensure_one()
+        self._einvoice_vn_check_provider_copy(issued.signed_xml)
         values = {
             "state": "accepted",
             "authority_code": issued.authority_code,
@@ -454,27 +590,30 @@ class EinvoiceVnDocument(models.Model):
     # ------------------------------------------------------------------
 
     def action_send_now(self):
-        """Button: sign if needed and send now."""
-        self.filtered(lambda d: d.state == "draft")._prepare()
-        self.filtered(lambda d: d.state in ("signed", "to_send", "error"))._send()
+        """Button: sign if needed and send now, one document at a time (each signed XML
+        is committed before it is sent)."""
+        docs = self._einvoice_vn_trusted()
+        for doc in docs.filtered(lambda d: d.state in SENDABLE_STATES):
+            doc._issue_one(docs._einvoice_vn_commit)
+            docs._einvoice_vn_commit()
         return True
 
     def action_resend(self):
         """Resend a rejected invoice: a new revision with a new transaction UUID."""
-        for doc in self.filtered(lambda d: d.state == "rejected"):
+        for doc in self._einvoice_vn_trusted().filtered(lambda d: d.state == "rejected"):
             doc.write({"revision": doc.revision + 1, "state": "draft", "retry_count": 0})
         return self.action_send_now()
 
     def action_queue(self):
         """Queue for the background job (bulk issue)."""
-        self.filtered(lambda d: d.state in ("draft", "signed", "error")).write(
-            {"state": "to_send", "next_retry_at": False}
-        )
+        self._einvoice_vn_trusted().filtered(
+            lambda d: d.state in ("draft", "signed", "error")
+        ).write({"state": "to_send", "next_retry_at": False})
         self.env.ref("einvoice_vn.ir_cron_einvoice_vn_send")._trigger()
         return True
 
     def action_cancel_einvoice(self):
-        for doc in self:
+        for doc in self._einvoice_vn_trusted():
             if doc.state != "accepted":
                 raise UserError(self.env._("Only an accepted e-invoice can be cancelled."))
             if not doc.company_id._einvoice_vn_can_cancel():
@@ -533,59 +672,127 @@ class EinvoiceVnDocument(models.Model):
 
     @api.model
     def _cron_send(self):
-        """Sign and send queued documents and retry temporary failures, in batches of
-        locked rows: several cron workers never send the same document."""
+        """Sign and send queued documents and retry temporary failures, one locked
+        document at a time, committing its signed XML before it is sent and the answer
+        after: several cron workers never send the same document, and a killed worker
+        leaves nothing that was sent unrecorded (see :meth:`_issue_one`)."""
+        docs = self._einvoice_vn_trusted()
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
+        # "signed" too: a document signed but never sent (an interrupted issue of an
+        # earlier version) is sent from its stored XML, never signed again.
         domain = [
             "|",
-            ("state", "=", "to_send"),
+            ("state", "in", ("to_send", "signed")),
             "&",
             ("state", "=", "error"),
             "&",
             ("error_kind", "=", "retryable"),
             ("next_retry_at", "<=", now),
         ]
-        Cron._commit_progress(remaining=self.search_count(domain))
-        done = self.browse()
+        Cron._commit_progress(remaining=docs.search_count(domain))
+        seen = set()
         while True:
-            batch = self.search([*domain, ("id", "not in", done.ids)], limit=BATCH_SIZE)
-            batch = batch.try_lock_for_update(allow_referencing=True)
+            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
             if not batch:
                 break
-            done |= batch
+            seen.update(batch.ids)
+            # Start each document in a fresh transaction: its lock then sees the latest
+            # committed state (Odoo's transactions are REPEATABLE READ).
+            Cron._commit_progress()
             for doc in batch:
-                try:
-                    with self.env.cr.savepoint():
-                        if not doc.xml_attachment_id:
-                            doc._prepare()
-                except UserError as exc:
-                    doc.write(
-                        {"state": "error", "error_kind": "final", "error_message": str(exc.args[0])}
-                    )
-                    continue
-                doc._send()
-            if not Cron._commit_progress(len(batch)):
-                break
+                done = doc._issue_one(Cron._commit_progress, raise_errors=False)
+                if not Cron._commit_progress(1 if done else 0):
+                    return
 
     @api.model
     def _cron_check_archive(self):
-        """Re-hash the archived XML of issued invoices and report any mismatch."""
+        """Re-hash the archived XML of every signed document once a day, in batches of
+        locked documents, committing after each batch; a mismatch gets one activity for a
+        responsible user of the document's company, and no other while it is open."""
+        docs = self._einvoice_vn_trusted()
+        Cron = self.env["ir.cron"]
+        now = fields.Datetime.now()
+        domain = [
+            ("xml_sha256", "!=", False),
+            "|",
+            ("archive_checked_at", "=", False),
+            ("archive_checked_at", "<", now.replace(hour=0, minute=0, second=0, microsecond=0)),
+        ]
+        Cron._commit_progress(remaining=docs.search_count(domain))
         mismatches = self.browse()
-        for doc in self.search([("xml_sha256", "!=", False)]):
+        while True:
+            batch = docs.search(domain, limit=BATCH_SIZE).try_lock_for_update(
+                allow_referencing=True
+            )
+            if not batch:
+                break
+            changed = batch.filtered(lambda doc: doc._einvoice_vn_archive_changed())
+            changed._einvoice_vn_warn_archive_changed()
+            mismatches |= changed
+            batch.write({"archive_checked_at": now})
+            if not Cron._commit_progress(len(batch)):
+                break
+        return mismatches.with_env(self.env)
+
+    def _einvoice_vn_archive_changed(self):
+        """Whether a stored XML no longer matches the SHA-256 recorded when archived."""
+        self.ensure_one()
+        return any(
+            digest and hashlib.sha256(attachment.raw or b"").hexdigest() != digest
             for attachment, digest in (
-                (doc.xml_attachment_id, doc.xml_sha256),
-                (doc.issued_attachment_id, doc.issued_sha256),
-            ):
-                if digest and hashlib.sha256(attachment.raw or b"").hexdigest() != digest:
-                    mismatches |= doc
-        for doc in mismatches:
+                (self.xml_attachment_id, self.xml_sha256),
+                (self.issued_attachment_id, self.issued_sha256),
+            )
+        )
+
+    def _einvoice_vn_check_provider_copy(self, provider_xml):
+        """The provider's copy must be the invoice we signed and archived; when it is not
+        (an XML signed again after it had been sent), both are kept and a manager of the
+        company is asked to compare them before anything is filed."""
+        self.ensure_one()
+        ours = self.xml_attachment_id.raw
+        if provider_xml and ours and not archive.same_signed_invoice(ours, provider_xml):
+            self._einvoice_vn_warn_archive_changed(
+                self.env._(
+                    "The provider holds another signed XML for %(ref)s than the one archived: "
+                    "compare them before filing.",
+                    ref=self.display_ref,
+                )
+            )
+
+    def _einvoice_vn_warn_archive_changed(self, note=None):
+        activity_type = self.env.ref("einvoice_vn.mail_activity_type_archive_changed")
+        for doc in self:
+            if doc.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+                continue
             doc.activity_schedule(
-                "mail.mail_activity_data_warning",
+                "einvoice_vn.mail_activity_type_archive_changed",
                 summary=self.env._("Archived e-invoice XML changed"),
-                note=self.env._(
+                note=note
+                or self.env._(
                     "The stored XML of %(ref)s no longer matches its SHA-256.", ref=doc.display_ref
                 ),
-                user_id=self.env.ref("base.user_admin").id,
+                user_id=doc._einvoice_vn_responsible().id,
             )
-        return mismatches
+
+    def _einvoice_vn_responsible(self):
+        """Who answers for this document: an e-invoice manager of its company (one whose
+        main company it is first), else the invoice's salesperson, else its author."""
+        self.ensure_one()
+        company = self.company_id
+        managers = (
+            self.env.ref(MANAGER_GROUP)
+            .sudo()
+            .user_ids.filtered(
+                lambda u: (
+                    u.active
+                    and not u._is_superuser()
+                    and u._is_internal()
+                    and company in u.company_ids
+                )
+            )
+            .sorted("id")
+        )
+        main = managers.filtered(lambda u: u.company_id == company)
+        return (main or managers)[:1] or self.move_id.invoice_user_id or self.move_id.create_uid

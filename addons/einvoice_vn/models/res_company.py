@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools import providers
 
@@ -29,6 +29,7 @@ class ResCompany(models.Model):
         "einvoice.vn.certificate",
         string="Signing Certificate",
         domain="[('company_id', '=', id)]",
+        check_company=True,
     )
     einvoice_vn_pban = fields.Selection(
         [("2.0.1", "2.0.1 (Decision 1510/QĐ-TCT)"), ("2.1.0", "2.1.0 (2025 update)")],
@@ -51,6 +52,11 @@ class ResCompany(models.Model):
         string="Software Provider Tax ID (MSTTCGP)",
         help="Tax id of the e-invoice software provider; mandatory in format 2.1.0.",
     )
+
+    @api.constrains("einvoice_vn_certificate_id")
+    def _check_einvoice_vn_certificate_company(self):
+        """A company signs with its own certificate only."""
+        self._check_company(["einvoice_vn_certificate_id"])
 
     def _einvoice_vn_client(self):
         """The provider client for this company (call on a sudoed company)."""

@@ -5,11 +5,19 @@ them), counts creations per UUID (a test can prove nothing was issued twice), an
 script of behaviours for the next create calls: "ok", "reject", "timeout" (issue the invoice
 but answer too late), "error500", "expire" (answer 401 once: the token has expired).
 No odoo import: used by the Odoo tests and by the Odoo-free tests alike.
+
+It also runs in its own process, for tests that kill an Odoo worker while it sends
+(``python3 provider_server.py --store DIR``, see :func:`main`): each issued XML is then
+written to ``DIR/<transaction uuid>.xml`` and each creation appended to
+``DIR/creations.log``, so the test reads what the provider holds after the kill.
 """
 
+import argparse
 import base64
 import hashlib
 import json
+import os
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +44,17 @@ class ProviderState:
         self.logins = 0
         self.validate = None  # callable(xml bytes) -> list of reasons (empty: valid)
         self.delay = 3.0
+        self.answer_delay = 0.0  # seconds before answering every create call
+        self.store = None  # folder that receives what was issued (own-process mode)
+
+    def record(self, uuid, xml):
+        """Keep an issued invoice on disk, when the provider has a store."""
+        if not self.store:
+            return
+        with open(os.path.join(self.store, f"{uuid}.xml"), "wb") as stored:
+            stored.write(xml)
+        with open(os.path.join(self.store, "creations.log"), "a", encoding="ascii") as log:
+            log.write(uuid + "\n")
 
     def next_behaviour(self):
         with self.lock:
@@ -97,8 +116,10 @@ class Handler(BaseHTTPRequestHandler):
                 "xml": base64.b64encode(xml).decode(),
             }
             state.issued[uuid] = answer
+            state.record(uuid, xml)
         if behaviour == "timeout":
             time.sleep(state.delay)
+        time.sleep(state.answer_delay)
         return self._send(200, answer)
 
     def do_GET(self):
@@ -113,10 +134,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class ProviderServer:
-    def __init__(self):
+    def __init__(self, port=0):
         self.state = ProviderState()
         handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -127,3 +149,37 @@ class ProviderServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def main(argv=None):
+    """Serve in this process until killed; print the URL as the first line of stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", required=True, help="folder for the issued XML")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--answer-delay", type=float, default=0.0, help="seconds before each create answer"
+    )
+    parser.add_argument(
+        "--hang-at",
+        type=int,
+        default=0,
+        help="issue the Nth created invoice but answer it only after --hang-seconds",
+    )
+    parser.add_argument("--hang-seconds", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    server = ProviderServer(args.port)
+    server.state.store = args.store
+    server.state.answer_delay = args.answer_delay
+    if args.hang_at:
+        server.state.script = ["ok"] * (args.hang_at - 1) + ["timeout"]
+        server.state.delay = args.hang_seconds
+    sys.stdout.write(server.url + "\n")
+    sys.stdout.flush()
+    try:
+        server.httpd.serve_forever()
+    finally:
+        server.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

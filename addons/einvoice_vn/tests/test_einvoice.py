@@ -1,8 +1,11 @@
 import base64
+import datetime
 import hashlib
 
+from freezegun import freeze_time
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -132,12 +135,13 @@ class TestEinvoiceIssue(EinvoiceCommon):
             doc.xml_attachment_id.unlink()
         with self.assertRaises(UserError):
             doc.xml_attachment_id.raw = b"<HDon/>"
-        self.assertFalse(self.env["einvoice.vn.document"]._cron_check_archive())
-        # Someone changes the stored file behind Odoo's back: the check reports it.
+        self.assertFalse(self._run_cron("einvoice.vn.document", "_cron_check_archive"))
+        # Someone changes the stored file behind Odoo's back: the next day's check reports it.
         attachment = doc.xml_attachment_id
         path = attachment._full_path(attachment.store_fname)
         with open(path, "wb") as stored:
             stored.write(b"<HDon>tampered</HDon>")
         attachment.invalidate_recordset()
-        self.assertEqual(self.env["einvoice.vn.document"]._cron_check_archive(), doc)
+        with freeze_time(fields.Datetime.now() + datetime.timedelta(days=1)):
+            self.assertEqual(self._run_cron("einvoice.vn.document", "_cron_check_archive"), doc)
         self.assertTrue(doc.activity_ids)

@@ -18,7 +18,7 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         return move
 
     def _make_due(self, doc):
-        doc.next_retry_at = fields.Datetime.now() - datetime.timedelta(seconds=1)
+        self._trusted(doc).next_retry_at = fields.Datetime.now() - datetime.timedelta(seconds=1)
 
     def test_rejection_then_resend(self):
         self.provider.state.script = ["reject"]
