@@ -21,6 +21,9 @@ class AccountMove(models.Model):
         related="einvoice_vn_document_id.authority_code", string="Authority Code (MCCQT)"
     )
     einvoice_vn_needed = fields.Boolean(compute="_compute_einvoice_vn_needed")
+    einvoice_vn_year_warning = fields.Char(
+        string="E-invoice Year Warning", compute="_compute_einvoice_vn_year_warning"
+    )
 
     @api.depends("einvoice_vn_document_ids")
     def _compute_einvoice_vn_document_id(self):
@@ -35,6 +38,36 @@ class AccountMove(models.Model):
                 and move.move_type in ("out_invoice", "out_refund")
                 and move.state == "posted"
             )
+
+    @api.depends("journal_id.einvoice_vn_symbol_id", "einvoice_vn_state", "move_type")
+    def _compute_einvoice_vn_year_warning(self):
+        for move in self:
+            pending = move.einvoice_vn_state not in (
+                "accepted",
+                "cancelled",
+                "adjusted",
+                "replaced",
+            )
+            move.einvoice_vn_year_warning = (
+                move.journal_id.einvoice_vn_enabled
+                and move.move_type in ("out_invoice", "out_refund")
+                and pending
+                and move.journal_id.einvoice_vn_year_warning
+            )
+
+    @api.depends("einvoice_vn_year_warning")
+    def _compute_alerts(self):
+        return super()._compute_alerts()
+
+    def _get_alerts(self):
+        # Shown in the invoice's banner (Odoo's alerts) while it waits to be issued.
+        alerts = super()._get_alerts()
+        if self.einvoice_vn_year_warning:
+            alerts["einvoice_vn_year_warning"] = {
+                "level": "warning",
+                "message": self.einvoice_vn_year_warning,
+            }
+        return alerts
 
     def _einvoice_vn_documents(self, kind="original", origin=None, reason=None):
         """The move's current e-invoice, created in draft when it has none."""

@@ -89,6 +89,10 @@ class EinvoiceVnDocument(models.Model):
     _transaction_uuid_unique = models.UniqueIndex(
         "(transaction_uuid) WHERE transaction_uuid IS NOT NULL"
     )
+    _number_unique = models.UniqueIndex(
+        "(company_id, template, symbol, number) WHERE number IS NOT NULL",
+        "This e-invoice number has already been issued under this template and symbol.",
+    )
 
     @api.depends("move_id.payment_state")
     def _compute_paid(self):
@@ -279,22 +283,10 @@ class EinvoiceVnDocument(models.Model):
         }
 
     def _allocate_number(self):
-        """Next number of the journal's symbol: one UPDATE, which also locks the journal
-        row until the end of the transaction, so two workers never get the same number."""
+        """Next number of the journal's symbol, taken under a lock of the symbol's row:
+        journals sharing the symbol share its counter."""
         self.ensure_one()
-        journal = self.move_id.journal_id
-        journal.flush_recordset(["einvoice_vn_next_number"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_journal SET einvoice_vn_next_number = "
-                "COALESCE(einvoice_vn_next_number, 1) + 1 WHERE id = %s "
-                "RETURNING einvoice_vn_next_number - 1",
-                journal.id,
-            )
-        )
-        number = self.env.cr.fetchone()[0]
-        journal.invalidate_recordset(["einvoice_vn_next_number"])
-        return str(number)
+        return self.move_id.journal_id.einvoice_vn_symbol_id._take_number()
 
     def _prepare(self):
         """Check the set-up, fix template, symbol, number and date, and sign the XML."""
@@ -316,8 +308,8 @@ class EinvoiceVnDocument(models.Model):
             if not doc.number:
                 doc.write(
                     {
-                        "template": journal.einvoice_vn_template,
-                        "symbol": journal.einvoice_vn_symbol,
+                        "template": journal.einvoice_vn_symbol_id.template,
+                        "symbol": journal.einvoice_vn_symbol_id.name,
                         "issue_date": date,
                         "pban": company.einvoice_vn_pban,
                         "number": doc._allocate_number(),

@@ -1,1 +1,1 @@
-from . import test_einvoice, test_lifecycle
+from . import test_einvoice, test_lifecycle, test_symbols
