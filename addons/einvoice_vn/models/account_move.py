@@ -83,6 +83,15 @@ class AccountMove(models.Model):
                 )
             doc = move.einvoice_vn_document_id
             if not doc or doc.state in ("cancelled",):
+                if move.move_type == "out_refund" and kind != "adjustment":
+                    raise UserError(
+                        self.env._(
+                            "Credit note %(move)s cannot be issued as an e-invoice of its own: "
+                            "issue it as the adjustment of the invoice it corrects (Adjust / "
+                            "Replace E-invoice on that invoice).",
+                            move=move.display_name,
+                        )
+                    )
                 doc = documents.create(
                     {
                         "move_id": move.id,
@@ -128,6 +137,24 @@ class AccountMove(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        if kind == "replacement" and self.move_type != "out_invoice":
+            raise UserError(
+                self.env._(
+                    "%(move)s is a credit note: a replacement e-invoice is a complete new "
+                    "invoice, choose a customer invoice (or issue the credit note as an "
+                    "adjustment).",
+                    move=self.display_name,
+                )
+            )
+        if self.reversed_entry_id and self.reversed_entry_id != origin_move:
+            raise UserError(
+                self.env._(
+                    "Credit note %(move)s reverses %(reversed)s, not %(origin)s.",
+                    move=self.display_name,
+                    reversed=self.reversed_entry_id.display_name,
+                    origin=origin_move.display_name,
+                )
+            )
         documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         documents.action_send_now()
         return documents

@@ -1,1 +1,1 @@
-from . import test_einvoice, test_lifecycle, test_symbols
+from . import test_corrections, test_einvoice, test_lifecycle, test_symbols
