@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import symbols
@@ -54,40 +54,6 @@ class EinvoiceVnSymbol(models.Model):
         "CHECK (next_number >= 1)", "The next e-invoice number starts at 1."
     )
 
-    @api.depends("name")
-    def _compute_year(self):
-        for symbol in self:
-            symbol.year = symbols.year(symbol.name) or 0
-
-    @api.depends("name", "template", "company_id")
-    def _compute_year_warning(self):
-        today = fields.Date.context_today(self)
-        for symbol in self:
-            warning = False
-            # Outside December nothing is read; in December, one look-up per symbol shown.
-            if symbols.needs_next_year(symbol.name, today, []):
-                next_year = self.sudo().search(
-                    [
-                        ("company_id", "=", symbol.company_id.id),
-                        ("template", "=", symbol.template),
-                        ("year", "=", symbol.year + 1),
-                    ]
-                )
-                if symbols.needs_next_year(symbol.name, today, next_year.mapped("name")):
-                    warning = symbol._year_warning_text()
-            symbol.year_warning = warning
-
-    def _year_warning_text(self):
-        return self.env._(
-            "Symbol %(symbol)s is for %(year)s only: create the symbol for %(next_year)s "
-            "(e.g. %(next_symbol)s) and set it on the journals before 1 January, or "
-            "invoices of %(next_year)s cannot be issued.",
-            symbol=self.name,
-            year=self.year,
-            next_year=self.year + 1,
-            next_symbol=symbols.next_year_symbol(self.name),
-        )
-
     @api.constrains("name")
     def _check_name(self):
         for symbol in self:
@@ -116,10 +82,57 @@ class EinvoiceVnSymbol(models.Model):
                     )
                 )
 
+    @api.depends("name")
+    def _compute_year(self):
+        for symbol in self:
+            symbol.year = symbols.year(symbol.name) or 0
+
+    @api.depends("name", "template", "company_id")
+    def _compute_year_warning(self):
+        today = fields.Date.context_today(self)
+        for symbol in self:
+            warning = False
+            # Outside December nothing is read; in December, one look-up per symbol shown.
+            if symbols.needs_next_year(symbol.name, today, []):
+                next_year = self.sudo().search(
+                    [
+                        ("company_id", "=", symbol.company_id.id),
+                        ("template", "=", symbol.template),
+                        ("year", "=", symbol.year + 1),
+                    ]
+                )
+                if symbols.needs_next_year(symbol.name, today, next_year.mapped("name")):
+                    warning = symbol._year_warning_text()
+            symbol.year_warning = warning
+
     @api.depends("template", "name")
     def _compute_display_name(self):
         for symbol in self:
             symbol.display_name = f"{symbol.template or ''}{symbol.name or ''}"
+
+    def write(self, vals):
+        if {"name", "template", "company_id"} & set(vals):
+            for symbol in self:
+                if symbol._highest_issued_number():
+                    raise UserError(
+                        self.env._(
+                            "Symbol %(symbol)s has issued invoices: its template, symbol and "
+                            "company cannot change. Create a new symbol instead.",
+                            symbol=symbol.display_name,
+                        )
+                    )
+        return super().write(vals)
+
+    def _year_warning_text(self):
+        return self.env._(
+            "Symbol %(symbol)s is for %(year)s only: create the symbol for %(next_year)s "
+            "(e.g. %(next_symbol)s) and set it on the journals before 1 January, or "
+            "invoices of %(next_year)s cannot be issued.",
+            symbol=self.name,
+            year=self.year,
+            next_year=self.year + 1,
+            next_symbol=symbols.next_year_symbol(self.name),
+        )
 
     def _highest_issued_number(self):
         self.ensure_one()

@@ -105,3 +105,10 @@ class TestEinvoiceSymbols(EinvoiceCommon):
             (third.einvoice_vn_document_id.symbol, third.einvoice_vn_document_id.number),
             (other.name, "1"),
         )
+
+    def test_issued_symbol_keeps_its_name(self):
+        self.symbol.name = f"C{self.symbol.year % 100:02d}TBB"  # nothing issued yet: allowed
+        self._invoice().action_einvoice_vn_issue()
+        with self.assertRaisesRegex(UserError, "has issued invoices"):
+            self.symbol.name = f"C{self.symbol.year % 100:02d}TCC"
+        self.symbol.active = False  # archiving stays possible
