@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from psycopg2.errors import UniqueViolation
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from .common import EinvoiceCommon
@@ -112,3 +112,20 @@ class TestEinvoiceSymbols(EinvoiceCommon):
         with self.assertRaisesRegex(UserError, "has issued invoices"):
             self.symbol.name = f"C{self.symbol.year % 100:02d}TCC"
         self.symbol.active = False  # archiving stays possible
+
+    def test_symbols_are_kept_per_company(self):
+        company_b = self.setup_other_company(name="Công ty B")["company"]
+        symbol_b = self.env["einvoice.vn.symbol"].create(
+            {"company_id": company_b.id, "template": "1", "name": self.symbol.name}
+        )
+        user_a = new_test_user(
+            self.env,
+            login="einv_symbol_user_a",
+            groups="account.group_account_invoice,einvoice_vn.group_einvoice_user",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        Symbol = self.env["einvoice.vn.symbol"].with_user(user_a)
+        self.assertEqual(Symbol.search([("name", "=", self.symbol.name)]), self.symbol)
+        with self.assertRaisesRegex(UserError, "company"):
+            self.journal.einvoice_vn_symbol_id = symbol_b
