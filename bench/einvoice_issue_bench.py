@@ -30,8 +30,9 @@ SCRIPT = textwrap.dedent(
         'einvoice_vn_certificate_id': cert.id}})
     journal = env['account.journal'].search(
         [('type', '=', 'sale'), ('company_id', '=', company.id)], limit=1)
-    journal.write({{'einvoice_vn_enabled': True, 'einvoice_vn_template': '1',
-        'einvoice_vn_symbol': 'C' + fields.Date.today().strftime('%y') + 'TBN'}})
+    symbol = env['einvoice.vn.symbol'].create({{'template': '1',
+        'name': 'C' + fields.Date.today().strftime('%y') + 'TBN'}})
+    journal.write({{'einvoice_vn_enabled': True, 'einvoice_vn_symbol_id': symbol.id}})
     tax = env['account.tax'].create({{'name': 'bench 10%', 'amount': 10,
         'amount_type': 'percent', 'type_tax_use': 'sale'}})
     partner = env['res.partner'].create({{'name': 'Bench buyer', 'vat': '0100109106-001'}})

@@ -21,6 +21,7 @@
         # views
         "views/einvoice_vn_document_views.xml",
         "views/einvoice_vn_certificate_views.xml",
+        "views/einvoice_vn_symbol_views.xml",
         "views/account_move_views.xml",
         "views/config_views.xml",
         # reports

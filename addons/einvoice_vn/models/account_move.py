@@ -31,6 +31,9 @@ class AccountMove(models.Model):
         related="einvoice_vn_document_id.authority_code", string="Authority Code (MCCQT)"
     )
     einvoice_vn_needed = fields.Boolean(compute="_compute_einvoice_vn_needed")
+    einvoice_vn_year_warning = fields.Char(
+        string="E-invoice Year Warning", compute="_compute_einvoice_vn_year_warning"
+    )
 
     @api.depends("einvoice_vn_document_ids")
     def _compute_einvoice_vn_document_id(self):
@@ -67,6 +70,36 @@ class AccountMove(models.Model):
         self._einvoice_vn_check_fields(vals)
         return super().write(vals)
 
+    @api.depends("journal_id.einvoice_vn_symbol_id", "einvoice_vn_state", "move_type")
+    def _compute_einvoice_vn_year_warning(self):
+        for move in self:
+            pending = move.einvoice_vn_state not in (
+                "accepted",
+                "cancelled",
+                "adjusted",
+                "replaced",
+            )
+            move.einvoice_vn_year_warning = (
+                move.journal_id.einvoice_vn_enabled
+                and move.move_type in ("out_invoice", "out_refund")
+                and pending
+                and move.journal_id.einvoice_vn_year_warning
+            )
+
+    @api.depends("einvoice_vn_year_warning")
+    def _compute_alerts(self):
+        return super()._compute_alerts()
+
+    def _get_alerts(self):
+        # Shown in the invoice's banner (Odoo's alerts) while it waits to be issued.
+        alerts = super()._get_alerts()
+        if self.einvoice_vn_year_warning:
+            alerts["einvoice_vn_year_warning"] = {
+                "level": "warning",
+                "message": self.einvoice_vn_year_warning,
+            }
+        return alerts
+
     def _einvoice_vn_documents(self, kind="original", origin=None, reason=None):
         """The move's current e-invoice, created in draft when it has none."""
         documents = self.env["einvoice.vn.document"]
@@ -81,6 +114,15 @@ class AccountMove(models.Model):
                 )
             doc = move.einvoice_vn_document_id
             if not doc or doc.state in ("cancelled",):
+                if move.move_type == "out_refund" and kind != "adjustment":
+                    raise UserError(
+                        self.env._(
+                            "Credit note %(move)s cannot be issued as an e-invoice of its own: "
+                            "issue it as the adjustment of the invoice it corrects (Adjust / "
+                            "Replace E-invoice on that invoice).",
+                            move=move.display_name,
+                        )
+                    )
                 doc = documents._einvoice_vn_trusted().create(
                     {
                         "move_id": move.id,
@@ -126,6 +168,24 @@ class AccountMove(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        if kind == "replacement" and self.move_type != "out_invoice":
+            raise UserError(
+                self.env._(
+                    "%(move)s is a credit note: a replacement e-invoice is a complete new "
+                    "invoice, choose a customer invoice (or issue the credit note as an "
+                    "adjustment).",
+                    move=self.display_name,
+                )
+            )
+        if self.reversed_entry_id and self.reversed_entry_id != origin_move:
+            raise UserError(
+                self.env._(
+                    "Credit note %(move)s reverses %(reversed)s, not %(origin)s.",
+                    move=self.display_name,
+                    reversed=self.reversed_entry_id.display_name,
+                    origin=origin_move.display_name,
+                )
+            )
         documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         documents.action_send_now()
         return documents

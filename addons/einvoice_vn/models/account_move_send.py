@@ -14,6 +14,8 @@ class AccountMoveSend(models.AbstractModel):
             move.einvoice_vn_needed
             and move.company_id.einvoice_vn_provider != "none"
             and move.einvoice_vn_state not in ("accepted", "cancelled", "adjusted", "replaced")
+            # A credit note is issued only as the adjustment of the invoice it corrects.
+            and (move.move_type == "out_invoice" or move.einvoice_vn_document_id)
         )
 
     @api.model

@@ -6,9 +6,8 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
-from ..tools import archive, builder, notice, providers, signer, viettel
+from ..tools import archive, builder, corrections, notice, providers, signer, viettel
 
 STATES = [
     ("draft", "Draft"),
@@ -123,6 +122,10 @@ class EinvoiceVnDocument(models.Model):
 
     _transaction_uuid_unique = models.UniqueIndex(
         "(transaction_uuid) WHERE transaction_uuid IS NOT NULL"
+    )
+    _number_unique = models.UniqueIndex(
+        "(company_id, template, symbol, number) WHERE number IS NOT NULL",
+        "This e-invoice number has already been issued under this template and symbol.",
     )
 
     @api.depends("move_id.payment_state")
@@ -247,48 +250,17 @@ class EinvoiceVnDocument(models.Model):
             }
         )
         lines, tax_amounts = [], {}
+        # Signs of an adjustment: a credit note decreases the original invoice.
+        sign = -1 if move.move_type == "out_refund" else 1
         for line in move.invoice_line_ids:
-            if line.display_type == "line_note":
-                lines.append({"nature": "note", "name": line.name})
-                continue
-            if line.display_type != "product":
-                continue
-            tax = self._tax_code(line.tax_ids)
-            gross = line.quantity * line.price_unit
-            if line.price_subtotal < 0:
-                lines.append(
-                    {
-                        "nature": "discount",
-                        "name": line.name,
-                        "amount": -line.price_subtotal,
-                        "tax": tax,
-                    }
-                )
-            elif not line.price_unit:
-                lines.append(
-                    {
-                        "nature": "promotion",
-                        "name": line.name,
-                        "quantity": line.quantity,
-                        "uom": line.product_uom_id.name,
-                    }
-                )
-            else:
-                lines.append(
-                    {
-                        "code": line.product_id.default_code,
-                        "name": line.name or line.product_id.name,
-                        "uom": line.product_uom_id.name,
-                        "quantity": line.quantity,
-                        "price": line.price_unit,
-                        "discount_rate": line.discount or None,
-                        "discount_amount": gross - line.price_subtotal if line.discount else 0,
-                        "tax": tax,
-                    }
-                )
+            line_values = self._line_values(line, sign)
+            if line_values:
+                lines.append(line_values)
         for tax_line in move.line_ids.filtered(lambda aml: aml.display_type == "tax"):
             code = self._tax_code(tax_line.tax_line_id)
-            tax_amounts[code] = tax_amounts.get(code, 0.0) + abs(tax_line.amount_currency)
+            # Sales taxes are credits: negative on the books, positive on the invoice (and
+            # negative on a credit note, which decreases the adjusted invoice).
+            tax_amounts[code] = tax_amounts.get(code, 0.0) - tax_line.amount_currency
         values = {
             "version": company.einvoice_vn_pban,
             "id": f"DLHDon-{self.id}",
@@ -300,16 +272,68 @@ class EinvoiceVnDocument(models.Model):
         }
         origin = self.origin_id
         if origin:
-            values["related"] = {
-                "TCHDon": 1 if self.kind == "replacement" else 2,
-                "LHDCLQuan": 1,
-                "KHMSHDCLQuan": origin.template,
-                "KHHDCLQuan": origin.symbol,
-                "SHDCLQuan": origin.number,
-                "NLHDCLQuan": origin.issue_date,
-                "GChu": self.reason,
-            }
+            values["related"] = corrections.related(
+                self.kind,
+                {
+                    "template": origin.template,
+                    "symbol": origin.symbol,
+                    "number": origin.number,
+                    "date": origin.issue_date,
+                },
+                self.reason,
+            )
         return values
+
+    def _line_values(self, line, sign):
+        """Plain values of one invoice line (None for lines the e-invoice does not show)."""
+        if line.display_type == "line_note":
+            return {"nature": "note", "name": line.name}
+        if line.display_type != "product":
+            return None
+        tax = self._tax_code(line.tax_ids)
+        if self.kind == "adjustment":
+            return self._adjustment_line_values(line, tax, sign)
+        if line.price_subtotal < 0:
+            return {
+                "nature": "discount",
+                "name": line.name,
+                "amount": -line.price_subtotal,
+                "tax": tax,
+            }
+        if not line.price_unit:
+            return {
+                "nature": "promotion",
+                "name": line.name,
+                "quantity": line.quantity,
+                "uom": line.product_uom_id.name,
+            }
+        gross = line.quantity * line.price_unit
+        return {
+            "code": line.product_id.default_code,
+            "name": line.name or line.product_id.name,
+            "uom": line.product_uom_id.name,
+            "quantity": line.quantity,
+            "price": line.price_unit,
+            "discount_rate": line.discount or None,
+            "discount_amount": gross - line.price_subtotal if line.discount else 0,
+            "tax": tax,
+        }
+
+    @api.model
+    def _adjustment_line_values(self, line, tax, sign):
+        """A line of an adjustment invoice: an increase or a decrease of the original."""
+        return corrections.adjustment_line(
+            {
+                "code": line.product_id.default_code,
+                "name": line.name or line.product_id.name,
+                "uom": line.product_uom_id.name,
+                "quantity": line.quantity,
+                "price": line.price_unit,
+                "discount_rate": line.discount or None,
+                "tax": tax,
+            },
+            sign * line.price_subtotal,
+        )
 
     @api.model
     def _tax_code(self, taxes):
@@ -363,22 +387,10 @@ class EinvoiceVnDocument(models.Model):
         }
 
     def _allocate_number(self):
-        """Next number of the journal's symbol: one UPDATE, which also locks the journal
-        row until the end of the transaction, so two workers never get the same number."""
+        """Next number of the journal's symbol, taken under a lock of the symbol's row:
+        journals sharing the symbol share its counter."""
         self.ensure_one()
-        journal = self.move_id.journal_id
-        journal.flush_recordset(["einvoice_vn_next_number"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_journal SET einvoice_vn_next_number = "
-                "COALESCE(einvoice_vn_next_number, 1) + 1 WHERE id = %s "
-                "RETURNING einvoice_vn_next_number - 1",
-                journal.id,
-            )
-        )
-        number = self.env.cr.fetchone()[0]
-        journal.invalidate_recordset(["einvoice_vn_next_number"])
-        return str(number)
+        return self.move_id.journal_id.einvoice_vn_symbol_id._take_number()
 
     def _prepare(self):
         """Check the set-up, fix template, symbol, number and date, and sign the XML."""
@@ -400,8 +412,8 @@ class EinvoiceVnDocument(models.Model):
             if not doc.number:
                 doc.write(
                     {
-                        "template": journal.einvoice_vn_template,
-                        "symbol": journal.einvoice_vn_symbol,
+                        "template": journal.einvoice_vn_symbol_id.template,
+                        "symbol": journal.einvoice_vn_symbol_id.name,
                         "issue_date": date,
                         "pban": company.einvoice_vn_pban,
                         "number": doc._allocate_number(),

@@ -1,1 +1,8 @@
-from . import test_archive, test_archive_checks, test_einvoice, test_lifecycle
+from . import (
+    test_archive,
+    test_archive_checks,
+    test_corrections,
+    test_einvoice,
+    test_lifecycle,
+    test_symbols,
+)

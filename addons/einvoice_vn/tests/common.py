@@ -54,13 +54,10 @@ class EinvoiceCommon(AccountTestInvoicingCommon):
         )
         cls.journal = cls.company_data["default_journal_sale"]
         cls.year = fields.Date.context_today(cls.journal).strftime("%y")
-        cls.journal.write(
-            {
-                "einvoice_vn_enabled": True,
-                "einvoice_vn_template": "1",
-                "einvoice_vn_symbol": f"C{cls.year}TAA",
-            }
+        cls.symbol = cls.env["einvoice.vn.symbol"].create(
+            {"template": "1", "name": f"C{cls.year}TAA"}
         )
+        cls.journal.write({"einvoice_vn_enabled": True, "einvoice_vn_symbol_id": cls.symbol.id})
         cls.buyer = cls.env["res.partner"].create(
             {
                 "name": "Công ty Cổ phần Thực phẩm Á Châu",

@@ -47,13 +47,10 @@ class TestArchiveChecks(EinvoiceCommon):
         cls.journal_b = cls.env["account.journal"].search(
             [("company_id", "=", cls.company_b.id), ("type", "=", "sale")], limit=1
         )
-        cls.journal_b.write(
-            {
-                "einvoice_vn_enabled": True,
-                "einvoice_vn_template": "1",
-                "einvoice_vn_symbol": f"C{cls.year}TBB",
-            }
+        cls.symbol_b = cls.env["einvoice.vn.symbol"].create(
+            {"company_id": cls.company_b.id, "template": "1", "name": f"C{cls.year}TBB"}
         )
+        cls.journal_b.write({"einvoice_vn_enabled": True, "einvoice_vn_symbol_id": cls.symbol_b.id})
         cls.manager_b = new_test_user(
             cls.env,
             login="einv_manager_b",

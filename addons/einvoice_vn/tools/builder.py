@@ -13,7 +13,9 @@ Input (``invoice`` dict):
   seller      NBan values (Ten, MST, DChi, ...)
   buyer       NMua values (a retail buyer may give only HVTNMHang)
   lines       dicts: nature ("goods", "promotion", "discount", "note"), code, name, uom,
-              quantity, price, discount_rate, discount_amount, tax ("10%", "0%", "KCT"...)
+              quantity, price, discount_rate, discount_amount, tax ("10%", "0%", "KCT"...),
+              decrease (True on a decreasing line of an adjustment invoice: its price,
+              discount and amount are written negative)
   tax_amounts optional {tax code: amount}: tax per rate as the accounting computed it
               (otherwise base x rate, rounded)
 """
@@ -91,14 +93,19 @@ def compute(invoice):
             amount = money.round(line.get("amount", quantity * price))
         else:  # promotion and notes carry no amount
             amount = Decimal(0)
-        lines.append({**line, "amount": amount, "discount_amount": discount})
+        computed = {**line, "amount": amount, "discount_amount": discount}
+        if line.get("decrease"):
+            # A decrease of an adjustment invoice: the money is written negative, the
+            # quantity stays positive (SLuong x DGia - STCKhau = ThTien still holds).
+            computed.update(amount=-amount, discount_amount=-discount, price=-price)
+        lines.append(computed)
         if nature in ("goods", "discount"):
             tax = line.get("tax") or "KCT"
             sign = -1 if nature == "discount" else 1
             rates.setdefault(tax, Decimal(0))
-            rates[tax] += sign * amount
+            rates[tax] += sign * computed["amount"]
             if nature == "discount":
-                discount_total += amount
+                discount_total += computed["amount"]
     tax_amounts = invoice.get("tax_amounts") or {}
     per_rate = []
     for code in sorted(rates, key=lambda c: (rate_value(c), c)):

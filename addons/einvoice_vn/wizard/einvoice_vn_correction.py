@@ -16,9 +16,12 @@ class EinvoiceVnCorrection(models.TransientModel):
         string="Correcting Invoice",
         required=True,
         domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id),"
-        " ('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_refund')),"
+        " ('state', '=', 'posted'),"
+        " ('move_type', 'in', kind == 'adjustment' and ['out_invoice', 'out_refund']"
+        " or ['out_invoice']),"
         " ('id', '!=', origin_move_id), ('einvoice_vn_document_id', '=', False)]",
-        help="The posted invoice or credit note that adjusts or replaces the original.",
+        help="Adjustment: a customer invoice increases the original invoice, a credit note "
+        "decreases it. Replacement: the complete new customer invoice.",
     )
     commercial_partner_id = fields.Many2one(related="origin_move_id.commercial_partner_id")
     reason = fields.Char(required=True)

@@ -1,0 +1,58 @@
+"""A Viettel SInvoice API on 127.0.0.1 for tests: real HTTP, the API shape Odoo's
+l10n_vn_edi_viettel calls (login, search by transaction UUID, createInvoice). It keeps every
+createInvoice JSON it received, so a test can check what was sent. No odoo import."""
+
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .provider_server import send_json
+
+
+class SinvoiceServer:
+    def __init__(self):
+        self.created = {}
+        self.received = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == "/auth/login":
+                    if json.loads(raw).get("password") != "secret":
+                        return send_json(self, 401, {"error": "invalid_grant"})
+                    return send_json(self, 200, {"access_token": "tok", "expires_in": 300})
+                if "access_token=tok" not in (self.headers.get("Cookie") or ""):
+                    return send_json(self, 401, {"error": "unauthorized"})
+                if self.path.endswith("searchInvoiceByTransactionUuid"):
+                    form = urllib.parse.parse_qs(raw.decode())
+                    found = server.created.get(form["transactionUuid"][0])
+                    return send_json(self, 200, {"result": [found] if found else None})
+                if "/createInvoice/" in self.path:
+                    data = json.loads(raw)
+                    info = data["generalInvoiceInfo"]
+                    result = {
+                        "invoiceNo": f"{info['invoiceSeries']}{len(server.created) + 1}",
+                        "reservationCode": f"R{len(server.created) + 1}",
+                        "codeOfTax": "M" * 34,
+                    }
+                    server.created[info["transactionUuid"]] = result
+                    server.received.append(data)
+                    return send_json(self, 200, {"result": result})
+                return send_json(self, 404, {"error": "not found"})
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

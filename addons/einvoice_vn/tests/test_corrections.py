@@ -1,0 +1,178 @@
+from lxml import etree
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import EinvoiceCommon
+from .sinvoice_server import SinvoiceServer
+
+
+@tagged("post_install", "-at_install")
+class TestEinvoiceCorrections(EinvoiceCommon):
+    """Adjustments and replacements issued through Viettel SInvoice (a real HTTP server on
+    127.0.0.1): the signed XML archived and the JSON Viettel received."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sinvoice = SinvoiceServer().__enter__()
+        cls.addClassCleanup(cls.sinvoice.__exit__, None, None, None)
+        cls.company.write(
+            {
+                "einvoice_vn_provider": "viettel",
+                "einvoice_vn_url": f"{cls.sinvoice.url}/services/einvoiceapplication/api/",
+                "einvoice_vn_auth_url": f"{cls.sinvoice.url}/auth/login",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.sinvoice.created.clear()
+        self.sinvoice.received.clear()
+        # The original: 2 x 150,000 at 10% = 330,000.
+        self.origin = self._invoice()
+        self.origin.action_einvoice_vn_issue()
+        self.original = self.origin.einvoice_vn_document_id
+        self.assertEqual(self.original.state, "accepted", self.original.error_message)
+
+    def _correct(self, correcting, kind, reason="Sai đơn giá dòng 1"):
+        wizard = Form(
+            self.env["einvoice.vn.correction"].with_context(
+                active_model="account.move", active_id=self.origin.id
+            )
+        )
+        wizard.kind = kind
+        wizard.move_id = correcting
+        wizard.reason = reason
+        wizard.save().action_issue()
+        doc = correcting.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        return doc, etree.fromstring(doc.xml_attachment_id.raw), self.sinvoice.received[-1]
+
+    def _credit_note(self, quantity, price):
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=self.origin.ids)
+            .create({"reason": "Giảm giá", "journal_id": self.journal.id})
+        )
+        credit_note = self.env["account.move"].browse(reversal.reverse_moves()["res_id"])
+        credit_note.invoice_line_ids[0].write({"quantity": quantity, "price_unit": price})
+        credit_note.action_post()
+        return credit_note
+
+    def _assert_references_original(self, root, data, tchdon, adjustment_type):
+        related = root.find("DLHDon/TTChung/TTHDLQuan")
+        self.assertEqual(
+            [(child.tag, child.text) for child in related],
+            [
+                ("TCHDon", tchdon),
+                ("LHDCLQuan", "1"),
+                ("KHMSHDCLQuan", "1"),
+                ("KHHDCLQuan", self.original.symbol),
+                ("SHDCLQuan", self.original.number),
+                ("NLHDCLQuan", str(self.original.issue_date)),
+                ("GChu", "Sai đơn giá dòng 1"),
+            ],
+        )
+        info = data["generalInvoiceInfo"]
+        self.assertEqual(info["adjustmentType"], adjustment_type)
+        self.assertEqual(info["adjustmentInvoiceType"], "1")
+        self.assertEqual(info["originalInvoiceId"], f"{self.original.symbol}{self.original.number}")
+        self.assertEqual(info["originalTemplateCode"], f"1/{self.original.symbol}")
+        self.assertEqual(info["originalInvoiceIssueDate"], info["invoiceIssuedDate"])
+
+    def test_increase_by_invoice(self):
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        _doc, root, data = self._correct(correcting, "adjustment")
+        self.assertEqual(self.origin.einvoice_vn_state, "adjusted")
+        self._assert_references_original(root, data, "2", "5")
+        self.assertEqual(root.findtext(".//HHDVu/DGia"), "20000")
+        self.assertEqual(root.findtext(".//HHDVu/ThTien"), "20000")
+        self.assertEqual(root.findtext(".//TToan/TgTTTBSo"), "22000")
+        [item] = data["itemInfo"]
+        self.assertEqual(
+            {k: item[k] for k in ("unitPrice", "itemTotalAmountWithoutTax", "isIncreaseItem")},
+            {"unitPrice": 20000.0, "itemTotalAmountWithoutTax": 20000.0, "isIncreaseItem": True},
+        )
+        self.assertEqual(item["adjustmentTaxAmount"], 2000.0)
+        self.assertEqual(data["summarizeInfo"]["totalAmountWithTax"], 22000.0)
+        self.assertTrue(data["summarizeInfo"]["isTotalAmountPos"])
+
+    def test_decrease_by_credit_note_is_negative(self):
+        credit_note = self._credit_note(1, 50000)
+        doc, root, data = self._correct(credit_note, "adjustment")
+        self.assertEqual((doc.kind, doc.origin_id), ("adjustment", self.original))
+        self.assertEqual(self.origin.einvoice_vn_state, "adjusted")
+        self._assert_references_original(root, data, "2", "5")
+        item = root.find("DLHDon/NDHDon/DSHHDVu/HHDVu")
+        self.assertEqual(
+            [(tag, item.findtext(tag)) for tag in ("TChat", "SLuong", "DGia", "ThTien", "TSuat")],
+            [("TChat", "1"), ("SLuong", "1"), ("DGia", "-50000"), ("ThTien", "-50000"),
+             ("TSuat", "10%")],
+        )  # fmt: skip
+        totals = root.find("DLHDon/NDHDon/TToan")
+        self.assertEqual(
+            [(tag, totals.findtext(tag)) for tag in ("TgTCThue", "TgTThue", "TgTTTBSo")],
+            [("TgTCThue", "-50000"), ("TgTThue", "-5000"), ("TgTTTBSo", "-55000")],
+        )
+        self.assertEqual(totals.findtext("THTTLTSuat/LTSuat/ThTien"), "-50000")
+        self.assertEqual(totals.findtext("THTTLTSuat/LTSuat/TThue"), "-5000")
+        self.assertEqual(totals.findtext("TgTTTBChu"), "Âm năm mươi lăm nghìn đồng")
+        # Viettel: positive amounts flagged as decreases, the unit price negative (as Odoo's
+        # own l10n_vn_edi_viettel sends a credit note).
+        [line] = data["itemInfo"]
+        self.assertEqual(
+            {k: line[k] for k in ("unitPrice", "quantity", "itemTotalAmountWithoutTax")},
+            {"unitPrice": -50000.0, "quantity": 1.0, "itemTotalAmountWithoutTax": 50000.0},
+        )
+        self.assertIs(line["isIncreaseItem"], False)
+        self.assertEqual(line["adjustmentTaxAmount"], 5000.0)
+        [breakdown] = data["taxBreakdowns"]
+        self.assertEqual(
+            breakdown,
+            {
+                "taxPercentage": 10.0,
+                "taxableAmount": 50000.0,
+                "taxAmount": 5000.0,
+                "taxableAmountPos": False,
+                "taxAmountPos": False,
+            },
+        )
+        summary = data["summarizeInfo"]
+        self.assertEqual(summary["totalAmountWithTax"], 55000.0)
+        self.assertIs(summary["isTotalAmountPos"], False)
+        self.assertIs(summary["isTotalTaxAmountPos"], False)
+
+    def test_replacement_is_a_complete_positive_invoice(self):
+        correcting = self._invoice([(self.product_a, 2, 140000, self.tax_10)])
+        doc, root, data = self._correct(correcting, "replacement")
+        self.assertEqual(doc.kind, "replacement")
+        self.assertEqual(self.origin.einvoice_vn_state, "replaced")
+        self._assert_references_original(root, data, "1", "3")
+        self.assertEqual(root.findtext(".//HHDVu/DGia"), "140000")
+        self.assertEqual(root.findtext(".//TToan/TgTTTBSo"), "308000")
+        [item] = data["itemInfo"]
+        self.assertEqual((item["unitPrice"], item["isIncreaseItem"]), (140000.0, True))
+        self.assertNotIn("adjustmentTaxAmount", item)
+        self.assertEqual(data["summarizeInfo"]["totalAmountWithTax"], 308000.0)
+
+    def test_credit_note_cannot_replace(self):
+        credit_note = self._credit_note(1, 50000)
+        wizard = self.env["einvoice.vn.correction"].create(
+            {
+                "origin_move_id": self.origin.id,
+                "kind": "replacement",
+                "move_id": credit_note.id,
+                "reason": "Thay thế",
+            }
+        )
+        with self.assertRaisesRegex(UserError, "credit note"):
+            wizard.action_issue()
+        self.assertFalse(credit_note.einvoice_vn_document_id)
+        self.assertEqual(self.origin.einvoice_vn_state, "accepted")
+
+    def test_credit_note_is_not_issued_as_an_invoice_of_its_own(self):
+        credit_note = self._credit_note(1, 50000)
+        with self.assertRaisesRegex(UserError, credit_note.name):
+            credit_note.action_einvoice_vn_issue()
+        self.assertEqual(len(self.sinvoice.received), 1, "only the original was sent")

@@ -1,0 +1,54 @@
+"""Adjustment and replacement invoices: the related-invoice block and signed lines.
+No odoo import.
+
+An adjustment invoice (TCHDon 2) carries only the differences to the original invoice:
+Circular 78/2021 art. 7.1.g, to which the field tables of 1450/QĐ-TCT refer for invoices with
+errors, writes an increase with a positive sign and a decrease with a negative sign (the
+tables allow the minus sign in every number, I.IV.2.a). A line is therefore an increase or a
+decrease of its own: a credit note decreases every line, an adjustment invoice may mix both.
+A replacement invoice (TCHDon 1) is a complete new invoice: positive, like an original.
+"""
+
+KINDS = {"replacement": 1, "adjustment": 2}  # TCHDon
+# LHDCLQuan (Appendix VI): the corrected invoice is an e-invoice under Decree 123/2020.
+RELATED_DECREE_123 = 1
+
+
+def related(kind, origin, reason):
+    """TTHDLQuan values referencing ``origin`` (dict: template, symbol, number, date)."""
+    return {
+        "TCHDon": KINDS[kind],
+        "LHDCLQuan": RELATED_DECREE_123,
+        "KHMSHDCLQuan": origin["template"],
+        "KHHDCLQuan": origin["symbol"],
+        "SHDCLQuan": origin["number"],
+        "NLHDCLQuan": origin["date"],
+        "GChu": reason,
+    }
+
+
+def adjustment_line(values, signed_subtotal):
+    """A goods line of an adjustment invoice from an accounting line.
+
+    ``values``: code, name, uom, quantity, price, discount_rate, tax as on the accounting line
+    (quantity and price may be negative); ``signed_subtotal``: the line's amount without tax
+    as it changes the original invoice (negative on a credit note). Quantities and prices
+    are given as magnitudes; ``decrease`` tells the builder to write the amounts negative.
+    """
+    quantity = abs(values.get("quantity") or 0)
+    price = abs(values.get("price") or 0)
+    subtotal = abs(signed_subtotal)
+    gross = quantity * price
+    return {
+        **values,
+        "nature": "goods",
+        "quantity": quantity,
+        "price": price,
+        "discount_amount": gross - subtotal if values.get("discount_rate") else 0,
+        "decrease": signed_subtotal < 0,
+    }
+
+
+def is_information_only(lines):
+    """An adjustment that changes no amount only corrects information (names, addresses)."""
+    return not any(line.get("amount") for line in lines)
