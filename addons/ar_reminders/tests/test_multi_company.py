@@ -130,6 +130,20 @@ class TestMultiCompany(ArCommon, HttpCase):
         forged = path_b.replace(f"/{self.company_b.id}/", f"/{self.company.id}/")
         self.assertEqual(self.url_open(forged).status_code, 404)
 
+    def test_link_sent_before_statements_per_company(self):
+        """A link of the old form (no company in it), already in customers' mailboxes,
+        opens the statement of the company that sent the customer's latest reminder."""
+        self._invoice(days_overdue=3, amount=222, company=self.company_b)
+        self._run_cron()
+        token = self.customer.sudo().ar_statement_token
+        self.assertTrue(token, "made when the reminder email was rendered")
+        page = self.url_open(f"/ar/statement/{self.customer.id}/{token}")
+        self.assertEqual(page.status_code, 200)
+        html = page.content.decode()
+        self.assertIn(">222.00<", html)
+        self.assertIn(self.bank_b.acc_number, html)
+        self.assertNotIn(self.bank_a.acc_number, html)
+
     def test_promise_in_one_company_does_not_pause_the_other(self):
         self._invoice(days_overdue=9)
         self._invoice(days_overdue=9, company=self.company_b)

@@ -2,6 +2,7 @@ import datetime
 
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
+from odoo.tools import sql
 
 from .common import ArCommon
 
@@ -51,3 +52,7 @@ class TestLanguageAndNeutralize(ArCommon):
         self.env.invalidate_all()
         self.assertFalse(self.company.ar_sms_url)
         self.assertFalse(self.company.ar_sms_auth)
+
+    def test_reminder_lines_are_indexed_by_level(self):
+        """Deleting a level (or its policy) finds its reminder lines by an index."""
+        self.assertTrue(sql.index_exists(self.env.cr, "ar_reminder_line__level_id_index"))
