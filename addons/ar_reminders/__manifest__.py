@@ -2,7 +2,7 @@
     "name": "Receivable Reminders",
     "summary": "Reminder policies and crons (email, SMS), promises to pay, escalation into "
     "credit hold, aging as of any date, bad-debt provision, DSO and collection KPIs",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/o2c-vn/order-to-cash",
     "author": "Order to Cash VN",

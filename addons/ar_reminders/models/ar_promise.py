@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class ArPromise(models.Model):
@@ -9,18 +10,25 @@ class ArPromise(models.Model):
     _description = "Promise to Pay"
     _inherit = ["mail.thread"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", required=True, index=True, domain="[('parent_id', '=', False)]"
+        "res.partner",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('parent_id', '=', False)]",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(string="Promised Date", required=True, tracking=True)
     amount = fields.Monetary(string="Promised Amount", required=True, tracking=True)
     residual_at_promise = fields.Monetary(readonly=True)
-    user_id = fields.Many2one("res.users", string="Collector", default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", string="Collector", check_company=True, default=lambda self: self.env.user
+    )
     note = fields.Text()
     state = fields.Selection(
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken")],
@@ -56,7 +64,9 @@ class ArPromise(models.Model):
 
     @api.model
     def _active_by_partner(self, partners, today):
-        """The open promise of each customer (the latest one), in one query."""
+        """The open promise of each customer in each company (the latest one), in one query:
+        {(customer id, company id): promise}. A promise made to one company pauses the
+        reminders of that company only."""
         result = {}
         promises = self.search(
             [
@@ -66,36 +76,56 @@ class ArPromise(models.Model):
             ]
         )
         for promise in promises:
-            result.setdefault(promise.partner_id.id, promise)
+            result.setdefault((promise.partner_id.id, promise.company_id.id), promise)
         return result
 
     @api.model
     def _cron_check_promises(self):
         """Close promises: kept when paid; broken when the date passed unpaid, and then
-        the customer's reminders run at once."""
+        the customer's reminders in that company run at once. Each promise is closed and its
+        reminders recorded in one commit, before anything is sent; the reminders are then
+        sent one at a time, each committed (see ``ar.reminder._send_each``)."""
+        Cron = self.env["ir.cron"]
         today = fields.Date.context_today(self)
-        for promise in self.search([("state", "=", "open")]):
-            if promise._is_kept():
-                promise.state = "kept"
-            elif promise.date < today:
-                promise._break(today)
+        promises = self.search([("state", "=", "open")])
+        Cron._commit_progress(remaining=len(promises))
+        for promise in promises:
+            reminders = self.env["ar.reminder"]
+            # Another worker on the same promise: skip it rather than wait or close it twice.
+            if promise.try_lock_for_update():
+                promise.invalidate_recordset(["state"])
+                if promise.state == "open":
+                    if promise._is_kept():
+                        promise.state = "kept"
+                    elif promise.date < today:
+                        reminders = promise._break(today)
+            Cron._commit_progress(1)
+            reminders._send_each()
         return True
 
     def _break(self, today):
-        Reminder = self.env["ar.reminder"]
+        """Mark broken, tell the collector, and record (not send) the reminders now due in
+        the promise's company; return them."""
+        reminders = self.env["ar.reminder"]
         for promise in self:
             promise.state = "broken"
+            partner = promise.partner_id
+            env = partner._ar_lang_env()
             promise.message_post(
-                body=self.env._(
+                body=env._(
                     "Promise broken: %(partner)s did not pay by %(date)s.",
-                    partner=promise.partner_id.name,
-                    date=promise.date,
+                    partner=partner.name,
+                    date=format_date(env, promise.date),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            promise.partner_id.activity_schedule(
+            collector = promise.user_id or self.env.user
+            partner.activity_schedule(
                 "mail.mail_activity_data_call",
-                summary=self.env._("Promise to pay broken"),
-                user_id=promise.user_id.id or self.env.user.id,
+                summary=self.with_context(lang=collector.lang).env._("Promise to pay broken"),
+                user_id=collector.id,
             )
-            Reminder._record_partners(promise.partner_id, today)._send()
+            reminders |= self.env["ar.reminder"]._record_partners(
+                partner, today, companies=promise.company_id
+            )
+        return reminders

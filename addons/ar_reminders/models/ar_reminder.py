@@ -1,15 +1,17 @@
 import datetime
+import logging
 
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 from ..tools import levels as level_rules
 from ..tools import sms
 
+_logger = logging.getLogger(__name__)
+
 BATCH_PARTNERS = 50
-STALE_HOURS = 1
 
 
 class ArReminder(models.Model):
@@ -17,24 +19,39 @@ class ArReminder(models.Model):
 
     The row (and one line per invoice and level, unique) is written and committed before
     anything is sent: a second cron worker, or a run after a crash, finds the level already
-    recorded and never sends it again.
+    recorded and never sends it again. Each reminder is then sent in its own transactions:
+    everything that stays in the database (email queued, activity, letter, escalation) is
+    committed together with ``sending`` before the SMS gateway is called, and the gateway's
+    answer is committed right after. A reminder found in ``sending`` by a later run stopped
+    between the two: its SMS may have gone out, so it is handed to a person, never resent.
     """
 
     _name = "ar.reminder"
     _description = "Receivable Reminder"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
+    _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, readonly=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    level_id = fields.Many2one("ar.reminder.level", required=True, readonly=True)
+    level_id = fields.Many2one(
+        "ar.reminder.level", required=True, readonly=True, index=True, check_company=True
+    )
     date = fields.Date(required=True, index=True, readonly=True)
     line_ids = fields.One2many("ar.reminder.line", "reminder_id", readonly=True)
     move_ids = fields.Many2many("account.move", compute="_compute_move_ids", string="Invoices")
     amount_due = fields.Monetary(readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("partial", "Partly Sent"), ("failed", "Failed")],
+        [
+            ("queued", "Queued"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("partial", "Partly Sent"),
+            ("failed", "Failed"),
+        ],
         default="queued",
         required=True,
         index=True,
@@ -46,8 +63,18 @@ class ArReminder(models.Model):
         readonly=True,
     )
     sms_state = fields.Selection(
-        [("none", "-"), ("sent", "Sent"), ("failed", "Failed")], default="none", readonly=True
+        [
+            ("none", "-"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("unknown", "Unknown: check the gateway"),
+        ],
+        default="none",
+        readonly=True,
     )
+    sms_phone = fields.Char(string="SMS Number", readonly=True)
+    sms_message = fields.Text(string="SMS Message", readonly=True)
     sms_sent = fields.Text(string="SMS Sent", readonly=True, help="Number and text of the SMS.")
     error = fields.Text(readonly=True)
 
@@ -65,6 +92,7 @@ class ArReminder(models.Model):
         on the number of customers per run."""
         Cron = self.env["ir.cron"]
         today = fields.Date.context_today(self)
+        self._recover_interrupted()
         partner_ids = self._candidate_partner_ids(today)
         Cron._commit_progress(remaining=len(partner_ids))
         Partner = self.env["res.partner"]
@@ -74,17 +102,50 @@ class ArReminder(models.Model):
             reminders = self._record_partners(locked, today)
             # Committed before sending: the record is the guard against sending twice.
             Cron._commit_progress()
-            reminders._send()
+            reminders._send_each()
             if not Cron._commit_progress(len(partners)):
-                break
-        # Reminders recorded by a run that crashed before sending them: only old ones, and
-        # only those this worker can lock, so a run in progress is never doubled.
-        stale = fields.Datetime.now() - datetime.timedelta(hours=STALE_HOURS)
-        leftovers = self.search([("state", "=", "queued"), ("create_date", "<", stale)])
-        leftovers.try_lock_for_update()._send()
+                return
+        # Reminders recorded by a run that stopped before sending them (nothing of them but
+        # the record was committed). One in progress elsewhere is locked or no longer
+        # queued, and skipped.
+        self.search([("state", "=", "queued")], order="id")._send_each()
+
+    @api.model
+    def _recover_interrupted(self):
+        """Reminders a stopped run left in ``sending``: the SMS was handed to the gateway,
+        or about to be, and the answer never recorded. Sending again could reach the
+        customer twice: mark them failed for a person to check the gateway. A reminder
+        being sent right now is locked by its worker and skipped."""
+        interrupted = self.search([("state", "=", "sending")], order="id")
+        for reminder in interrupted.try_lock_for_update():
+            reminder._mark_interrupted()
+            self.env["ir.cron"]._commit_progress()
+
+    def _mark_interrupted(self):
+        self.ensure_one()
+        message = self.env._(
+            "The run stopped after handing the SMS to %(phone)s to the gateway and before "
+            "recording its answer: it may or may not have been sent. It is not sent again "
+            "automatically; check the gateway's log and send it by hand if it did not arrive.",
+            phone=self.sms_phone or "?",
+        )
+        self.write(
+            {
+                "state": "failed",
+                "sms_state": "unknown",
+                "error": "\n".join(filter(None, [self.error, message])),
+            }
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Check whether the reminder SMS was sent"),
+            note=message,
+            user_id=self._collector().id,
+        )
 
     @api.model
     def _candidate_partner_ids(self, today):
+        # Opt-outs are per company: they are read in _record_partners, not here.
         horizon = -min(self.env["ar.reminder.level"].search([]).mapped("offset_days") or [0])
         moves = self.env["account.move"].search(
             [
@@ -93,31 +154,33 @@ class ArReminder(models.Model):
                 ("payment_state", "in", ("not_paid", "partial")),
                 ("ar_disputed", "=", False),
                 ("invoice_date_due", "<=", today + datetime.timedelta(days=max(horizon, 0))),
-                ("commercial_partner_id.ar_no_reminder", "=", False),
             ]
         )
         return sorted(set(moves.mapped("commercial_partner_id").ids))
 
-    def _open_invoices(self, partners):
+    def _open_invoices(self, partners, companies=None):
         # One query per batch of customers (partial index on open customer invoices).
-        return self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "in", partners.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
+        domain = [
+            ("commercial_partner_id", "in", partners.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+        if companies is not None:
+            domain.append(("company_id", "in", companies.ids))
+        return self.env["account.move"].search(domain)
 
-    def _record_partners(self, partners, today):
-        """Write the reminders due for these customers (not sent yet).
+    def _record_partners(self, partners, today, companies=None):
+        """Write the reminders due for these customers (not sent yet), in ``companies``
+        (default: every company they have invoices in).
 
         Invoices, levels already sent, promises and policies are read once for the whole
         batch, and the reminders created together: the cost per customer does not depend on
-        how many invoices the database holds.
+        how many invoices the database holds. Opt-out, policy and promises are those of the
+        invoice's company.
         """
         partners = partners.commercial_partner_id
-        invoices = self._open_invoices(partners)
+        invoices = self._open_invoices(partners, companies)
         sent = self.env["ar.reminder.line"]._sent_levels(invoices)
         promises = self.env["ar.promise"]._active_by_partner(partners, today)
         grouped = {}
@@ -137,7 +200,8 @@ class ArReminder(models.Model):
             if not policy or not policy.level_ids:
                 continue
             rules = [level_rules.Level(lv.id, lv.offset_days) for lv in policy.level_ids]
-            promise = promises.get(partner.id)
+            promise = promises.get((partner.id, company.id))
+            opted_out = partner.with_company(company).ar_no_reminder
             due = {}
             for move in moves:
                 pause = level_rules.paused(
@@ -145,7 +209,7 @@ class ArReminder(models.Model):
                     promise_date=promise.date if promise else None,
                     promise_broken=False,
                     disputed=move.ar_disputed,
-                    opted_out=partner.ar_no_reminder,
+                    opted_out=opted_out,
                 )
                 if pause or not move.invoice_date_due:
                     continue
@@ -189,32 +253,129 @@ class ArReminder(models.Model):
         return reminders
 
     # ------------------------------------------------------------------
-    # Channels
+    # Sending, one reminder at a time
     # ------------------------------------------------------------------
 
-    def _send(self):
+    def _send_each(self):
+        """Send these reminders one by one, each in its own commits: a failure in one marks
+        that one failed and the others go on; a crash loses at most the one in progress,
+        which the next run hands to a person (``_recover_interrupted``)."""
+        Cron = self.env["ir.cron"]
         for reminder in self:
-            level = reminder.level_id
-            errors = []
-            values = {}
-            if level.send_email:
-                values["email_state"] = reminder._send_email(errors)
-            if level.send_sms:
-                values["sms_state"] = reminder._send_sms(errors)
-            if level.create_activity:
-                reminder._create_activity()
-            if level.print_letter:
-                reminder._prepare_letter()
-            reminder._escalate()
-            failed = [v for v in values.values() if v == "failed"]
-            if not failed:
-                values["state"] = "sent"
-            elif len(failed) == len(values):
-                values["state"] = "failed"
+            reminder._send_one()
+            if not Cron._commit_progress():
+                break
+
+    def _send_one(self):
+        self.ensure_one()
+        # Locked, then read again: another worker may have taken it since it was searched.
+        if not self.try_lock_for_update():
+            return
+        self.invalidate_recordset()
+        if self.state != "queued":
+            return
+        reminder = self.with_company(self.company_id)
+        try:
+            with self.env.cr.savepoint():
+                sms_pending = reminder._prepare_channels()
+        except Exception as exc:
+            # Reported on the reminder (failed, with the reason) for a person to act on.
+            _logger.warning("Reminder %s failed", self.id, exc_info=True)
+            self.write(
+                {
+                    "state": "failed",
+                    "error": self.env._(
+                        "Not sent: %(error)s", error=f"{type(exc).__name__}: {exc}"
+                    ),
+                }
+            )
+            return
+        if sms_pending:
+            # The email, the activity, the escalation and 'sending' are committed before the
+            # gateway is called: from here on the SMS is never sent twice.
+            self.env["ir.cron"]._commit_progress()
+            reminder._send_pending_sms()
+
+    def _prepare_channels(self):
+        """Everything of the reminder that stays in the database, written in one go with its
+        state; return whether an SMS remains to be handed to the gateway."""
+        level = self.level_id
+        errors = []
+        values = {}
+        if level.send_email:
+            values["email_state"] = self._send_email(errors)
+        sms_pending = False
+        if level.send_sms:
+            try:
+                phone, message = self._sms_prepare()
+            except sms.SmsError as exc:
+                errors.append(f"SMS: {exc}")
+                values["sms_state"] = "failed"
             else:
-                values["state"] = "partial"
-            values["error"] = "\n".join(errors) or False
-            reminder.write(values)
+                values.update(sms_state="sending", sms_phone=phone, sms_message=message)
+                sms_pending = True
+        if level.create_activity:
+            self._create_activity()
+        if level.print_letter:
+            self._prepare_letter()
+        self._escalate()
+        values["error"] = "\n".join(errors) or False
+        values["state"] = "sending" if sms_pending else self._final_state(values)
+        self.write(values)
+        return sms_pending
+
+    @api.model
+    def _final_state(self, values):
+        channels = [values[key] for key in ("email_state", "sms_state") if key in values]
+        failed = [state for state in channels if state == "failed"]
+        if not failed:
+            return "sent"
+        return "failed" if len(failed) == len(channels) else "partial"
+
+    def _send_pending_sms(self):
+        """Hand the recorded SMS to the gateway and commit its answer."""
+        self.ensure_one()
+        # A new transaction: lock the row and read its state from the table. A recovery
+        # pass of another worker may have marked it in the instant since the commit; then
+        # it is not sent. While this lock is held, recovery passes skip it.
+        [(sms_state,)] = self.env.execute_query(
+            SQL("SELECT sms_state FROM ar_reminder WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.invalidate_recordset()
+        if sms_state != "sending":
+            return
+        company = self.company_id.sudo()
+        errors = [self.error] if self.error else []
+        try:
+            sms.send(
+                company.ar_sms_url,
+                company.ar_sms_body_template,
+                self.sms_phone,
+                self.sms_message,
+                sender=company.ar_sms_sender or "",
+                auth=company.ar_sms_auth or None,
+            )
+        except Exception as exc:
+            if not isinstance(exc, sms.SmsError):
+                _logger.warning("SMS of reminder %s failed", self.id, exc_info=True)
+            errors.append(f"SMS: {exc}")
+            sms_state = "failed"
+        else:
+            sms_state = "sent"
+        values = {"sms_state": sms_state}
+        if self.level_id.send_email:
+            values["email_state"] = self.email_state
+        values["state"] = self._final_state(values)
+        values["error"] = "\n".join(errors) or False
+        if sms_state == "sent":
+            # Kept on the reminder itself: a chatter message per SMS costs as much as the SMS.
+            values["sms_sent"] = f"{self.sms_phone}: {self.sms_message}"
+        self.write(values)
+        self.env["ir.cron"]._commit_progress()
+
+    def _collector(self):
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        return self.level_id.collector_id or partner.ar_collector_id or self.env.user
 
     def _send_email(self, errors):
         partner = self.partner_id
@@ -224,13 +385,28 @@ class ArReminder(models.Model):
         template = self.level_id.mail_template_id or self.env.ref(
             "ar_reminders.mail_template_reminder"
         )
-        # Queued, not sent inside the cron: Odoo's mail queue sends in its own batches.
-        self.with_context(mail_notify_force_send=False).message_post_with_source(
+        # Queued, not sent inside the cron: Odoo's mail queue sends in its own batches. It
+        # is rendered in the reminder's company (statement link, letterhead).
+        self.with_company(self.company_id).with_context(
+            mail_notify_force_send=False
+        ).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_comment",
             attachment_ids=self._invoice_pdfs().ids,
         )
         return "sent"
+
+    def _statement_pdf(self):
+        """The customer's statement in the reminder's company (its invoices, bank account,
+        QR and letterhead)."""
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            ._render_qweb_pdf(
+                "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
+            )
+        )
+        return pdf
 
     def _invoice_pdfs(self):
         """The customer's statement (rendered now, when the level asks for it) and the
@@ -238,13 +414,10 @@ class ArReminder(models.Model):
         invoices = self.line_ids.move_id.invoice_pdf_report_id
         if not self.level_id.attach_statement:
             return invoices
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
-        )
         statement = self.env["ir.attachment"].create(
             {
                 "name": f"Statement-{self.partner_id.name}.pdf",
-                "raw": pdf,
+                "raw": self._statement_pdf(),
                 "mimetype": "application/pdf",
                 "res_model": self._name,
                 "res_id": self.id,
@@ -252,90 +425,90 @@ class ArReminder(models.Model):
         )
         return statement | invoices
 
+    def _sms_prepare(self):
+        """The number and the text of the SMS, checked; SmsError naming what is wrong."""
+        company = self.company_id.sudo()
+        if not company.ar_sms_url:
+            raise sms.SmsError(self.env._("No SMS gateway is set on the company."))
+        phone = sms.to_e164(
+            self.partner_id.phone,
+            self.partner_id.country_id.code or company.country_id.code or "VN",
+        )
+        message = self._sms_message()
+        sms.check_length(message, company.ar_sms_max_segments or 2)
+        return phone, message
+
     def _sms_message(self):
-        text = self.level_id.with_context(lang=self.partner_id.lang).sms_text or self.env._(
+        env = self.partner_id._ar_lang_env()
+        text = self.level_id.with_env(env).sms_text or env._(
             "{company}: {partner} owes {amount} on {count} invoice(s). Please pay. Thank you."
         )
-        return text.format(
-            partner=self.partner_id.name,
-            amount=format_amount(self.env, self.amount_due, self.currency_id),
-            count=len(self.line_ids),
-            company=self.company_id.name,
-        )
-
-    def _send_sms(self, errors):
-        company = self.company_id.sudo()
+        # Levels saved before their texts were checked may still hold a bad placeholder.
         try:
-            if not company.ar_sms_url:
-                raise sms.SmsError(self.env._("No SMS gateway is set on the company."))
-            phone = sms.to_e164(
-                self.partner_id.phone,
-                self.partner_id.country_id.code or company.country_id.code or "VN",
+            return text.format(
+                partner=self.partner_id.name,
+                amount=format_amount(env, self.amount_due, self.currency_id),
+                count=len(self.line_ids),
+                company=self.company_id.name,
             )
-            message = self._sms_message()
-            sms.check_length(message, company.ar_sms_max_segments or 2)
-            sms.send(
-                company.ar_sms_url,
-                company.ar_sms_body_template,
-                phone,
-                message,
-                sender=company.ar_sms_sender or "",
-                auth=company.ar_sms_auth or None,
-            )
-        except sms.SmsError as exc:
-            errors.append(f"SMS: {exc}")
-            return "failed"
-        # Kept on the reminder itself: a chatter message per SMS costs as much as the SMS.
-        self.sms_sent = f"{phone}: {message}"
-        return "sent"
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise sms.SmsError(
+                self.env._(
+                    "SMS Text %(text)r of level %(level)s cannot be filled in: %(error)s",
+                    text=text,
+                    level=self.level_id.name,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            ) from exc
 
     def _prepare_letter(self):
         """A letter to print and post: the statement PDF kept on the reminder, and a to-do
         for the collector."""
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "ar_reminders.report_ar_statement", self.partner_id.commercial_partner_id.ids
-        )
         self.env["ir.attachment"].create(
             {
                 "name": f"Letter-{self.partner_id.name}-{self.date}.pdf",
-                "raw": pdf,
+                "raw": self._statement_pdf(),
                 "mimetype": "application/pdf",
                 "res_model": self._name,
                 "res_id": self.id,
             }
         )
-        collector = self.level_id.collector_id or self.partner_id.ar_collector_id or self.env.user
+        collector = self._collector()
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Print and post the reminder letter"),
+            summary=self.with_context(lang=collector.lang).env._(
+                "Print and post the reminder letter"
+            ),
             user_id=collector.id,
         )
 
     def _create_activity(self):
-        collector = self.level_id.collector_id or self.partner_id.ar_collector_id or self.env.user
+        collector = self._collector()
+        env = self.with_context(lang=collector.lang).env
         self.partner_id.activity_schedule(
             "mail.mail_activity_data_call",
-            summary=self.env._(
+            summary=env._(
                 "Collect %(amount)s",
-                amount=format_amount(self.env, self.amount_due, self.currency_id),
+                amount=format_amount(env, self.amount_due, self.currency_id),
             ),
-            note=self.env._("Reminder level %(level)s reached.", level=self.level_id.name),
+            note=env._("Reminder level %(level)s reached.", level=self.level_id.with_env(env).name),
             user_id=collector.id,
         )
 
     def _escalate(self):
         level = self.level_id
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()
+        # Notes on the customer are written in the customer's language.
+        env = partner._ar_lang_env()
+        level_name = level.with_env(env).name
         values = {}
         notes = []
         if level.credit_hold and partner.trust != "bad":
             values.update(trust="bad", ar_credit_hold=True)
-            notes.append(self.env._("Credit hold by reminder level %(level)s.", level=level.name))
+            notes.append(env._("Credit hold by reminder level %(level)s.", level=level_name))
         if level.stop_shipments and not partner.ar_shipments_stopped:
             values["ar_shipments_stopped"] = True
-            notes.append(
-                self.env._("Shipments stopped by reminder level %(level)s.", level=level.name)
-            )
+            notes.append(env._("Shipments stopped by reminder level %(level)s.", level=level_name))
         if level.collector_id:
             values["ar_collector_id"] = level.collector_id.id
         if values:

@@ -8,6 +8,7 @@ class ArReminderPolicy(models.Model):
     _description = "Receivable Reminder Policy"
     _inherit = ["mail.thread"]
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10, help="The first matching policy applies.")
@@ -22,7 +23,10 @@ class ArReminderPolicy(models.Model):
         "res.partner.category", string="Customer Tags", help="Customers with one of these tags."
     )
     payment_term_ids = fields.Many2many(
-        "account.payment.term", string="Payment Terms", help="Customers with one of these terms."
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        help="Customers with one of these terms.",
     )
     industry_ids = fields.Many2many(
         "res.partner.industry", string="Customer Categories", help="Customers of these industries."
@@ -37,9 +41,12 @@ class ArReminderPolicy(models.Model):
     def _for_partner(self, partner, company, policies=None):
         """The policy of a customer: its own, the first matching one, or the default.
         ``policies``: the company's policies when the caller has read them already."""
-        partner = partner.commercial_partner_id
-        if partner.ar_policy_id:
-            return partner.ar_policy_id
+        partner = partner.commercial_partner_id.with_company(company)
+        # The customer's own policy in this company (company-dependent, and a policy of
+        # another company never applies here).
+        own = partner.ar_policy_id
+        if own and own.company_id == company:
+            return own
         if policies is None:
             policies = self.search([("company_id", "=", company.id)])
         term = partner.with_company(company).property_payment_term_id

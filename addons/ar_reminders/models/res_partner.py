@@ -2,6 +2,8 @@ import secrets
 
 from odoo import fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
 
 from ..tools import aging
 
@@ -9,13 +11,26 @@ from ..tools import aging
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Per company, like Odoo's property fields: a customer may pay one company on time and
+    # another one late, and each company chooses its own collector and policy.
     ar_no_reminder = fields.Boolean(
-        string="No Payment Reminders", help="Reminders skip this customer (listed by the job)."
+        string="No Payment Reminders",
+        company_dependent=True,
+        help="Reminders of the current company skip this customer (listed by the job).",
     )
     ar_policy_id = fields.Many2one(
-        "ar.reminder.policy", string="Reminder Policy", help="Overrides the matching rules."
+        "ar.reminder.policy",
+        string="Reminder Policy",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Overrides the matching rules in the current company.",
     )
-    ar_collector_id = fields.Many2one("res.users", string="Collector")
+    ar_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        domain="[('company_ids', 'in', current_company_id)]",
+    )
     # Per company, like Odoo's Debtor trust: debts in one company hold nothing in another.
     ar_credit_hold = fields.Boolean(
         string="Credit Hold by Reminders",
@@ -33,19 +48,39 @@ class ResPartner(models.Model):
     ar_reminder_ids = fields.One2many("ar.reminder", "partner_id", string="Reminders")
     ar_statement_token = fields.Char(copy=False, groups="base.group_system")
 
-    def _ar_statement_url(self):
-        """A link to the customer's statement PDF that works without logging in."""
+    def _ar_statement_url(self, company=None):
+        """A link to the customer's statement PDF in ``company`` (default: the current one)
+        that works without logging in. The token is signed for this customer and company:
+        it cannot be turned into another company's statement."""
         self.ensure_one()
+        company = company or self.env.company
         partner = self.sudo()
         if not partner.ar_statement_token:
             partner.ar_statement_token = secrets.token_urlsafe(24)
         base = partner.get_base_url()
-        return f"{base}/ar/statement/{partner.id}/{partner.ar_statement_token}"
+        token = partner._ar_statement_token(company)
+        return f"{base}/ar/statement/{partner.id}/{company.id}/{token}"
 
-    def _ar_statement_values(self):
-        """Open invoices, aging and payment instructions for the statement."""
+    def _ar_statement_token(self, company):
+        partner = self.sudo()
+        if not partner.ar_statement_token:
+            return False
+        return hmac(
+            self.env(su=True),
+            "ar_reminders-statement",
+            (partner.id, company.id, partner.ar_statement_token),
+        )
+
+    def _ar_check_statement_token(self, company, token):
+        """Whether ``token`` opens this customer's statement in ``company``."""
+        expected = self._ar_statement_token(company)
+        return bool(expected and token and consteq(expected, token))
+
+    def _ar_statement_values(self, company=None):
+        """Open invoices, aging and payment instructions for the statement of ``company``
+        (default: the current one): only that company's invoices, bank account and QR."""
         self.ensure_one()
-        company = self.env.company
+        company = company or self.env.company
         today = fields.Date.context_today(self)
         moves = self.env["account.move"].search(
             [
@@ -108,15 +143,24 @@ class ResPartner(models.Model):
             )
             if not overdue:
                 partner._ar_release_holds(
-                    self.env._("Reminder holds released: no overdue invoice left.")
+                    lambda env: env._("Reminder holds released: no overdue invoice left.")
                 )
 
+    def _ar_lang_env(self):
+        """The environment in the customer's language: what is posted on the customer is
+        read by people who work in that language."""
+        self.ensure_one()
+        lang = self.commercial_partner_id.lang or self.lang
+        return self.with_context(lang=lang).env if lang else self.env
+
     def _ar_release_holds(self, message):
+        """Lift the holds of the company in context; ``message(env)`` gives the note, written
+        in the customer's language."""
         values = {"ar_credit_hold": False, "ar_shipments_stopped": False}
         if self.ar_credit_hold:
             values["trust"] = "normal"
         self.sudo().write(values)
-        self.message_post(body=message, subtype_xmlid="mail.mt_note")
+        self.message_post(body=message(self._ar_lang_env()), subtype_xmlid="mail.mt_note")
 
     def action_ar_release_holds(self):
         """A manager lifts the reminders' credit hold and stop on shipments by hand."""
@@ -127,6 +171,6 @@ class ResPartner(models.Model):
         for partner in self.commercial_partner_id:
             if partner.ar_credit_hold or partner.ar_shipments_stopped:
                 partner._ar_release_holds(
-                    self.env._("Holds released by %(user)s.", user=self.env.user.name)
+                    lambda env: env._("Holds released by %(user)s.", user=self.env.user.name)
                 )
         return True

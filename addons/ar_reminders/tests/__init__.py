@@ -1,1 +1,8 @@
-from . import test_aging, test_reminders, test_statement
+from . import (
+    test_aging,
+    test_exactly_once,
+    test_multi_company,
+    test_reminders,
+    test_statement,
+    test_translations,
+)

@@ -75,35 +75,49 @@ class ArCommon(AccountTestInvoicingCommon):
         self.gateway.statuses.clear()
 
     @classmethod
-    def _invoice(cls, days_overdue, amount=1000.0, partner=None):
-        """A posted invoice whose due date is ``days_overdue`` days before today."""
+    def _invoice(cls, days_overdue, amount=1000.0, partner=None, company=None):
+        """A posted invoice (of ``company``, default the main one) whose due date is
+        ``days_overdue`` days before today."""
         due = cls.today - datetime.timedelta(days=days_overdue)
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or cls.customer).id,
-                "invoice_date": min(due, cls.today),
-                "invoice_date_due": due,
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
+        move = (
+            cls.env["account.move"]
+            .with_company(company or cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": (partner or cls.customer).id,
+                    "invoice_date": min(due, cls.today),
+                    "invoice_date_due": due,
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
         )
         move.action_post()
         move.invoice_date_due = due
         return move
 
-    def _run_cron(self):
+    def _run_cron(self, company=None, method="_cron_send_reminders", model="ar.reminder"):
+        """Run a cron method in its own cursor (its commits are real for the test), in the
+        user's current company or in ``company``."""
         self.env.flush_all()
         with self.enter_registry_test_mode(), self.registry.cursor() as cr:
-            self.env(cr=cr)["ar.reminder"]._cron_send_reminders()
+            env = self.env(cr=cr)
+            if company:
+                # ``company`` current, the user's other companies allowed (a cron sees all).
+                companies = company | env.user.company_ids
+                env = env(context=dict(env.context, allowed_company_ids=companies.ids))
+            getattr(env[model], method)()
         self.env.invalidate_all()
 
     def _reminders(self, partner=None):
-        return self.env["ar.reminder"].search([("partner_id", "=", (partner or self.customer).id)])
+        return self.env["ar.reminder"].search(
+            [("partner_id", "in", (partner or self.customer).ids)]
+        )
 
     def _pay(self, moves):
         self.env["account.payment.register"].with_context(

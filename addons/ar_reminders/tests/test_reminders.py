@@ -128,7 +128,7 @@ class TestReminders(ArCommon):
         self._run_cron()
         self.assertFalse(self._reminders(), "paused until the promised date")
         promise.date = self.today - datetime.timedelta(days=1)
-        self.env["ar.promise"]._cron_check_promises()
+        self._run_cron(method="_cron_check_promises", model="ar.promise")
         self.assertEqual(promise.state, "broken")
         self.assertEqual(self._reminders().level_id, self.levels[7], "escalated at once")
         self.assertTrue(self.customer.activity_ids)
@@ -139,7 +139,7 @@ class TestReminders(ArCommon):
             {"partner_id": self.customer.id, "date": self.today, "amount": 1000}
         )
         self._pay(move)
-        self.env["ar.promise"]._cron_check_promises()
+        self._run_cron(method="_cron_check_promises", model="ar.promise")
         self.assertEqual(promise.state, "kept")
 
     def test_credit_hold_and_release_by_payment(self):

@@ -7,6 +7,8 @@ UCS-2, needed for Vietnamese with diacritics: 70, 67 per part).
 """
 
 import json
+import re
+import string
 
 import phonenumbers
 import requests
@@ -54,6 +56,38 @@ def check_length(message, max_segments):
             f"more than the {max_segments} allowed"
         )
     return count
+
+
+def unknown_placeholders(text, allowed):
+    """The ``{placeholders}`` of a message text that are not in ``allowed``, in order of
+    appearance; raise SmsError when the text is not a valid format string (a lone brace).
+    Only plain names are accepted: ``{partner.name}`` or ``{amount:>10}`` are refused too, so
+    that rendering a checked text can never fail."""
+    unknown = []
+    try:
+        parsed = list(string.Formatter().parse(text or ""))
+    except ValueError as exc:
+        raise SmsError(f"text {text!r} is not a valid template: {exc}") from exc
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in allowed or spec or conversion:
+            field = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            unknown.append("{" + field + "}")
+    return unknown
+
+
+OBJECT_ATTRIBUTE = re.compile(r"\bobject\.([A-Za-z_]\w*)")
+
+
+def object_attributes(text):
+    """Names read on ``object`` by a mail template text (``{{ object.partner_id.name }}``
+    or ``t-out="object.amount_due"`` give ``partner_id`` and ``amount_due``), in order."""
+    seen = []
+    for name in OBJECT_ATTRIBUTE.findall(text or ""):
+        if name not in seen:
+            seen.append(name)
+    return seen
 
 
 def render_body(template, **values):
