@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
 from ..pipeline import checks as rules
@@ -51,6 +52,25 @@ class O2cCheck(models.Model):
         help="For the margin rule: orders below this margin fail. "
         "Lines sold below cost always fail.",
     )
+
+    @api.constrains("company_id", "channel_ids")
+    def _check_channel_company(self):
+        # A rule of one company cannot watch another company's channels; a rule shared by
+        # all companies (no company) may be scoped to channels of any of them.
+        for check in self.filtered("company_id"):
+            foreign = check.channel_ids.filtered(
+                lambda c, company=check.company_id: c.company_id not in (company, c.browse())
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s belongs to %(company)s and cannot apply to the channels "
+                        "of another company: %(channels)s.",
+                        rule=check.name,
+                        company=check.company_id.name,
+                        channels=", ".join(foreign.mapped("display_name")),
+                    )
+                )
 
     @api.model
     def _applicable(self, order):

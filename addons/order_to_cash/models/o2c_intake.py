@@ -147,9 +147,14 @@ class O2cIntake(models.AbstractModel):
             found = {}
             if values:
                 # Reversed: the first partner of the usual search order wins.
-                for partner in Partner.search([(fname, "in", values), ("parent_id", "=", False)])[
-                    ::-1
-                ]:
+                partners = Partner.search(
+                    [
+                        (fname, "in", values),
+                        ("parent_id", "=", False),
+                        ("company_id", "in", [self.env.company.id, False]),
+                    ]
+                )
+                for partner in partners[::-1]:
                     found[partner[fname]] = partner
             for value in values:
                 cache["partners"][(key, value)] = found.get(value, Partner)

@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -7,6 +8,8 @@ from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
 from ..pipeline import checks, stages
+
+_logger = logging.getLogger(__name__)
 
 STAGE_SELECTION = [
     ("accepted", "1. Accepted"),
@@ -302,12 +305,13 @@ class SaleOrder(models.Model):
         again: they cannot stop the order, and their last results stay.
         An order no rule applies to (no channel, and its company does not verify
         manual orders) is left untouched. Reasons and chatter notes are worded in
-        the language of the context, else of the user.
+        the language of the context, else of the salesperson, else of the company
+        (the recheck job and integrations run without a language of their own).
         """
         Result = self.env["o2c.check.result"].sudo()
         Check = self.env["o2c.check"].sudo()
         now = fields.Datetime.now()
-        lang = self.env.context.get("lang") or self.env.user.lang
+        context_lang = self.env.context.get("lang")
         applicable = {}
         for order in self:
             key = (order.company_id.id, order.o2c_channel_id.id)
@@ -315,9 +319,16 @@ class SaleOrder(models.Model):
                 applicable[key] = Check._applicable(order)
         to_run = self.filtered(
             lambda o: applicable[(o.company_id.id, o.o2c_channel_id.id)] or o.o2c_check_result_ids
-        ).with_context(lang=lang)
+        )
         run_cache = {"duplicates": to_run._o2c_duplicate_candidates()}
         for order in to_run:
+            lang = (
+                context_lang
+                or order.user_id.lang
+                or order.company_id.partner_id.lang
+                or self.env.user.lang
+            )
+            order = order.with_context(lang=lang)  # noqa: PLW2901
             was_on_hold = order.o2c_hold
             previous = {(r.check_id.id, r.message): r for r in order.o2c_check_result_ids}
             values = []
@@ -457,11 +468,14 @@ class SaleOrder(models.Model):
             )
             if not batch:
                 break
-            for company in batch.company_id:
-                orders = batch.filtered(lambda o, c=company: o.company_id == c)
-                orders.with_company(company).filtered(
-                    lambda o: o.state in ("draft", "sent")
-                )._o2c_run_checks()
+            for order in batch.filtered(lambda o: o.state in ("draft", "sent")):
+                try:
+                    with self.env.cr.savepoint():
+                        order.with_company(order.company_id)._o2c_run_checks()
+                except Exception:
+                    # One order that cannot be verified must not stop the others': it
+                    # keeps its last results, and the failure is in the server log.
+                    _logger.exception("Order to Cash: verifying %s again failed", order.name)
             batch.o2c_recheck_pending = False
             if not Cron._commit_progress(len(batch)):
                 break

@@ -131,9 +131,11 @@ class O2cCommon(AccountTestInvoicingCommon):
     def _run_recheck_job(self):
         """Run the recheck job as the scheduler would, on a cursor of its own."""
         self.env.flush_all()
+        # A scheduled job runs without a language in its context.
+        context = {key: value for key, value in self.env.context.items() if key != "lang"}
         with self.enter_registry_test_mode(), self.registry.cursor() as cr:
             # Outside a cron run, _commit_progress commits the test cursor.
-            self.env(cr=cr)["sale.order"]._cron_o2c_recheck()
+            self.env(cr=cr, context=context)["sale.order"]._cron_o2c_recheck()
         self.env.invalidate_all()
 
     def _result(self, order, rule):

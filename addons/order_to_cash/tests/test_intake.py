@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import O2cCommon
@@ -158,15 +159,17 @@ class TestIntake(O2cCommon):
     def test_failure_at_write_falls_back_to_one_savepoint_per_order(self):
         """A batch whose shared write fails is written again order by order: the
         order that fails is rejected with the reason, the others are created."""
-        # The API user also works for another company, whose customer the second order
-        # names: matched by reference, refused when the order of this company is written.
+        # The API user also works for another company, which alone sells the product the
+        # second order names: found by its code, refused when this company's order is written.
         other_company = self.env["res.company"].create({"name": "Other Co"})
         self.env.user.company_ids |= other_company
-        self.env["res.partner"].create(
-            {"name": "Khách Other Co", "ref": "OTHER-1", "company_id": other_company.id}
+        self._create_product(
+            name="Other Co only",
+            default_code="T-OTHER",
+            company_id=other_company.id,
+            taxes_id=[Command.clear()],
         )
-        foreign = self._payload("WR-2")
-        foreign["customer"] = dict(foreign["customer"], ref="OTHER-1")
+        foreign = self._payload("WR-2", lines=[{"default_code": "T-OTHER", "qty": 1}])
         results = self.SaleOrder.o2c_intake([self._payload("WR-1"), foreign, self._payload("WR-3")])
         self.assertEqual([r["status"] for r in results], ["created", "rejected", "created"])
         self.assertEqual(results[1]["errors"][0]["field"], "order")
@@ -203,3 +206,19 @@ class TestIntake(O2cCommon):
         orders = self.SaleOrder.browse([r["order_id"] for r in results])
         self.assertEqual(len(orders.partner_id), 1)
         self.assertEqual(orders.partner_id.phone_sanitized, "+84977000123")
+
+    def test_customer_of_another_company_is_not_matched(self):
+        """An API user working for two companies never attaches an order of this company
+        to a customer kept by the other one: a new customer is created instead."""
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        self.env.user.company_ids |= other_company
+        foreign = self.env["res.partner"].create(
+            {"name": "Khách Other Co", "ref": "OTHER-1", "company_id": other_company.id}
+        )
+        payload = self._payload("SP-OTHER")
+        payload["customer"] = dict(payload["customer"], ref="OTHER-1")
+        [result] = self.SaleOrder.o2c_intake(payload)
+        self.assertEqual(result["status"], "created", result)
+        customer = self.SaleOrder.browse(result["order_id"]).partner_id
+        self.assertNotEqual(customer, foreign)
+        self.assertEqual(customer.ref, "OTHER-1")

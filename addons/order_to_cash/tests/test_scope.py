@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import O2cCommon
@@ -145,6 +145,21 @@ class TestLanguage(O2cCommon):
         note = order.message_ids[:1]
         self.assertIn("tạm giữ", note.body)
 
+    def test_recheck_job_words_holds_in_the_company_language(self):
+        """The job has no language of its own: an order without a salesperson gets
+        its reasons in the company's language."""
+        self.env.user.lang = "en_US"
+        self.company.partner_id.lang = "vi_VN"
+        walk_in = self.env["res.partner"].create({"name": "Khách lẻ"})
+        order = self._order(partner=walk_in)
+        order.user_id = False
+        order.with_context(lang="en_US").action_o2c_check()
+        self.assertIn("Missing customer data", order.o2c_hold_reason)
+        walk_in.phone = "0900000001"  # still no street: another reason, worded again
+        self._run_recheck_job()
+        self.assertTrue(order.o2c_hold)
+        self.assertIn("Thiếu thông tin khách hàng", order.o2c_hold_reason)
+
 
 @tagged("post_install", "-at_install")
 class TestChannelCompany(O2cCommon):
@@ -188,3 +203,16 @@ class TestChannelCompany(O2cCommon):
         codes = self.env["o2c.channel"].with_user(user_a).search([]).mapped("code")
         self.assertIn("t-shopee", codes)
         self.assertNotIn("t-tiki", codes)
+
+    def test_rule_of_a_company_refuses_channels_of_another(self):
+        channel_b = self.env["o2c.channel"].create(
+            {"name": "Tiki B", "code": "t-tiki", "company_id": self.company_b.id}
+        )
+        rule = self.checks["payment_method"]
+        rule.company_id = self.company
+        with self.assertRaisesRegex(ValidationError, "Tiki B"):
+            rule.channel_ids = channel_b
+        # A rule shared by all companies may watch any company's channel.
+        rule.company_id = False
+        rule.channel_ids = channel_b
+        self.assertEqual(rule.channel_ids, channel_b)
