@@ -113,6 +113,35 @@ class TestEinvoiceSymbols(EinvoiceCommon):
             self.symbol.name = f"C{self.symbol.year % 100:02d}TCC"
         self.symbol.active = False  # archiving stays possible
 
+    def test_symbol_in_use_or_issued_is_not_deleted(self):
+        with self.assertRaisesRegex(UserError, rf"{self.symbol.name} is used by journal"):
+            self.symbol.unlink()
+        self.assertEqual(self.journal.einvoice_vn_symbol_id, self.symbol)
+        self._invoice().action_einvoice_vn_issue()
+        other = self.env["einvoice.vn.symbol"].create(
+            {"template": "1", "name": f"C{self.symbol.year % 100:02d}TBB"}
+        )
+        self.journal.einvoice_vn_symbol_id = other
+        with self.assertRaisesRegex(UserError, rf"{self.symbol.name} has issued invoices"):
+            self.symbol.unlink()
+        self.assertTrue(self.symbol.exists())
+
+    def test_journal_without_symbol_is_named(self):
+        # A database upgraded from the journal's own counter can hold an e-invoice journal
+        # without a symbol (the ORM refuses to make one).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_journal SET einvoice_vn_symbol_id = NULL WHERE id = %s",
+                self.journal.id,
+            )
+        )
+        self.journal.invalidate_recordset()
+        move = self._invoice()
+        with self.assertRaisesRegex(UserError, rf"Journal {self.journal.name} has no e-invoice"):
+            move.action_einvoice_vn_issue()
+        self.assertFalse(self.provider.state.requests, "nothing was sent")
+
     def test_symbols_are_kept_per_company(self):
         company_b = self.setup_other_company(name="Công ty B")["company"]
         symbol_b = self.env["einvoice.vn.symbol"].create(
@@ -129,3 +158,4 @@ class TestEinvoiceSymbols(EinvoiceCommon):
         self.assertEqual(Symbol.search([("name", "=", self.symbol.name)]), self.symbol)
         with self.assertRaisesRegex(UserError, "company"):
             self.journal.einvoice_vn_symbol_id = symbol_b
+
