@@ -402,6 +402,13 @@ class EinvoiceVnDocument(models.Model):
             journal = move.journal_id
             company = move.company_id
             date = move.invoice_date or fields.Date.context_today(doc)
+            if move.state != "posted":
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s is not posted: post it before its e-invoice is issued.",
+                        move=move.display_name,
+                    )
+                )
             error = journal._einvoice_vn_symbol_error(date)
             if error:
                 raise UserError(error)

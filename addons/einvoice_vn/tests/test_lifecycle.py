@@ -145,6 +145,31 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         self.assertEqual(self.provider.state.creations[sent_uuid], 1)
         self.assertEqual(bad.issued_attachment_id.raw, signed)
 
+    def test_issued_invoice_cannot_be_reset_to_draft(self):
+        move = self._issued()
+        self.assertTrue(move.need_cancel_request)
+        self.assertFalse(move.show_reset_to_draft_button)
+        with self.assertRaisesRegex(UserError, rf"{move.name}.*cannot be reset to draft"):
+            move.button_draft()
+        self.assertEqual(move.state, "posted")
+        action = move.button_request_cancel()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("einvoice.vn.document", move.einvoice_vn_document_id.id),
+        )
+
+    def test_queued_invoice_reset_to_draft_is_not_signed(self):
+        move = self._invoice()
+        move.action_einvoice_vn_queue()
+        self.assertTrue(move.show_reset_to_draft_button, "nothing signed yet")
+        move.button_draft()
+        self._run_send_cron()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual((doc.state, doc.error_kind), ("error", "final"))
+        self.assertIn("is not posted", doc.error_message)
+        self.assertFalse(doc.xml_attachment_id)
+        self.assertFalse(self.provider.state.creations)
+
     def _correct(self, origin, kind):
         correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
         wizard = Form(
