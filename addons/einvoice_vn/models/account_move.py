@@ -224,6 +224,48 @@ class AccountMove(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        # The wizard's domain is not a check: over RPC any move can be passed.
+        if self == origin_move:
+            raise UserError(
+                self.env._(
+                    "%(move)s cannot adjust or replace itself: choose another invoice or "
+                    "credit note as the correcting document.",
+                    move=self.display_name,
+                )
+            )
+        if self.company_id != origin_move.company_id:
+            raise UserError(
+                self.env._(
+                    "%(move)s belongs to company %(company)s, the invoice it corrects "
+                    "(%(origin)s) to %(origin_company)s.",
+                    move=self.display_name,
+                    company=self.company_id.name,
+                    origin=origin_move.display_name,
+                    origin_company=origin_move.company_id.name,
+                )
+            )
+        if self.commercial_partner_id != origin_move.commercial_partner_id:
+            raise UserError(
+                self.env._(
+                    "%(move)s is for customer %(partner)s, the invoice it corrects "
+                    "(%(origin)s) for %(origin_partner)s: a correction is for the same "
+                    "customer.",
+                    move=self.display_name,
+                    partner=self.commercial_partner_id.display_name,
+                    origin=origin_move.display_name,
+                    origin_partner=origin_move.commercial_partner_id.display_name,
+                )
+            )
+        own = self.einvoice_vn_document_id
+        if own and own.state != "cancelled":
+            raise UserError(
+                self.env._(
+                    "%(move)s already has an e-invoice (%(ref)s): choose an invoice or credit "
+                    "note without one as the correcting document.",
+                    move=self.display_name,
+                    ref=own.display_ref,
+                )
+            )
         if kind == "replacement" and self.move_type != "out_invoice":
             raise UserError(
                 self.env._(
