@@ -4,6 +4,7 @@ from freezegun import freeze_time
 from psycopg2.errors import UniqueViolation
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules.module import load_script
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -159,3 +160,42 @@ class TestEinvoiceSymbols(EinvoiceCommon):
         with self.assertRaisesRegex(UserError, "company"):
             self.journal.einvoice_vn_symbol_id = symbol_b
 
+    def test_migration_makes_symbols_from_the_journal_counters(self):
+        # A database that ran the journal counter (einvoice_vn 19.0.1.0.0) keeps the old
+        # columns; two of its journals share C..TOL, one was at 7, the other at 12.
+        migration = load_script(
+            "einvoice_vn/migrations/19.0.1.1.0/post-migrate.py", "einvoice_vn_post_migrate"
+        )
+        name = f"C{self.symbol.year % 100:02d}TOL"
+        second = self.journal.copy({"name": "Online sales", "code": "ONL"})
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE account_journal ADD COLUMN einvoice_vn_template varchar,"
+            " ADD COLUMN einvoice_vn_symbol varchar, ADD COLUMN einvoice_vn_next_number int"
+        )
+        for journal, number in ((self.journal, 7), (second, 12)):
+            cr.execute(
+                SQL(
+                    "UPDATE account_journal SET einvoice_vn_template = '1',"
+                    " einvoice_vn_symbol = %s, einvoice_vn_next_number = %s,"
+                    " einvoice_vn_symbol_id = NULL WHERE id = %s",
+                    name,
+                    number,
+                    journal.id,
+                )
+            )
+        self.env.invalidate_all()
+        migration.migrate(cr, "19.0.1.0.0")
+        self.env.invalidate_all()
+        migrated = self.journal.einvoice_vn_symbol_id
+        self.assertEqual((migrated.name, migrated.template), (name, "1"))
+        self.assertEqual(migrated.company_id, self.company)
+        self.assertEqual(second.einvoice_vn_symbol_id, migrated)
+        self.assertEqual(migrated.next_number, 12)
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertEqual(
+            (move.einvoice_vn_document_id.symbol, move.einvoice_vn_document_id.number),
+            (name, "12"),
+        )
