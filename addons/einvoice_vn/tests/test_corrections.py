@@ -213,6 +213,13 @@ class TestEinvoiceCorrections(EinvoiceCommon):
 
     def test_correction_of_another_company_is_refused(self):
         company_b = self.setup_other_company(name="Công ty B")
+        # Company B issues e-invoices too: only the company check stops the correction.
+        symbol_b = self.env["einvoice.vn.symbol"].create(
+            {"company_id": company_b["company"].id, "template": "1", "name": self.symbol.name}
+        )
+        company_b["default_journal_sale"].write(
+            {"einvoice_vn_enabled": True, "einvoice_vn_symbol_id": symbol_b.id}
+        )
         move_b = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -228,7 +235,7 @@ class TestEinvoiceCorrections(EinvoiceCommon):
         moves = self.env["account.move"].with_context(
             allowed_company_ids=(self.company + company_b["company"]).ids
         )
-        with self.assertRaisesRegex(UserError, "Công ty B"):
+        with self.assertRaisesRegex(UserError, "belongs to company Công ty B"):
             moves.browse(move_b.id)._einvoice_vn_issue_correction(
                 moves.browse(self.origin.id), "adjustment", "Sai"
             )
