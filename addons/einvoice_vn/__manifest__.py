@@ -2,7 +2,7 @@
     "name": "Vietnam E-invoices",
     "summary": "Vietnamese e-invoices: tax authority XML, xmlsec signature, provider sending "
     "for the authority code, lifecycle, adjustments and replacements",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://github.com/o2c-vn/order-to-cash",
     "author": "Order to Cash VN",

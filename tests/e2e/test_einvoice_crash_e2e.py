@@ -4,11 +4,14 @@ The provider runs in its own process (the addon's test provider, keeping on disk
 XML it issued); the sending job runs in a separate Odoo process (``odoo shell``) against
 the committed end-to-end database. The provider holds back its answer for the 5th
 invoice it creates, so the worker is killed exactly while an issued invoice's answer is
-on its way; then the job runs again. Every invoice must be created once at the provider,
+on its way; then the job runs again, in two workers at once (they meet on the row lock
+of the symbol's number counter: the one that loses leaves its document queued) and once
+more alone for what was left queued. Every invoice must be created once at the provider,
 the numbers stay unique, and each archived XML is byte for byte what the provider holds.
 """
 
 import base64
+import concurrent.futures
 import datetime
 import os
 import signal
@@ -187,7 +190,10 @@ def test_killed_bulk_issue_archives_what_the_provider_holds(server, rpc, json2, 
         os.kill(worker.pid, signal.SIGKILL)
         assert worker.wait(timeout=30) == -signal.SIGKILL
 
-    # The job again, in a new process.
+    # The job again, in two new processes at once, then in one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = list(pool.map(lambda _: server.shell(SEND_JOB), range(2)))
+    assert all("SEND-DONE" in out for out in outputs), outputs
     assert "SEND-DONE" in server.shell(SEND_JOB)
 
     docs = rpc.call(

@@ -11,6 +11,7 @@ class AccountJournal(models.Model):
         string="E-invoice Symbol",
         check_company=True,
         index="btree_not_null",
+        ondelete="restrict",
         help="Template and symbol the journal's e-invoices are issued under; journals "
         "sharing a symbol share its numbers.",
     )
@@ -37,4 +38,10 @@ class AccountJournal(models.Model):
         """Why an invoice dated ``invoice_date`` cannot be issued under the journal's symbol
         (the symbol is for another year), or False."""
         self.ensure_one()
+        if not self.einvoice_vn_symbol_id:
+            return self.env._(
+                "Journal %(journal)s has no e-invoice symbol: set the symbol (template "
+                "KHMSHDon and symbol KHHDon) its invoices are issued under.",
+                journal=self.name,
+            )
         return self.einvoice_vn_symbol_id._issue_date_error(invoice_date)

@@ -100,6 +100,62 @@ class AccountMove(models.Model):
             }
         return alerts
 
+    def _einvoice_vn_locked(self):
+        """Whether the invoice's e-invoice is issued, or signed and possibly at the
+        provider: the invoice must stay as it was sent."""
+        self.ensure_one()
+        doc = self.einvoice_vn_document_id
+        return doc.state in ("accepted", "adjusted", "replaced") or (
+            bool(doc.xml_attachment_id) and doc.state in ("signed", "to_send", "error")
+        )
+
+    def _need_cancel_request(self):
+        # EXTEND 'account', as l10n_vn_edi_viettel does: an issued invoice is corrected by
+        # an adjustment, a replacement or a cancellation, never reset to draft.
+        return super()._need_cancel_request() or self._einvoice_vn_locked()
+
+    @api.depends("einvoice_vn_state", "einvoice_vn_document_id.xml_attachment_id")
+    def _compute_need_cancel_request(self):
+        # EXTEND 'account' to add dependencies
+        return super()._compute_need_cancel_request()
+
+    @api.depends("need_cancel_request")
+    def _compute_show_reset_to_draft_button(self):
+        # EXTEND 'account'
+        res = super()._compute_show_reset_to_draft_button()
+        self.filtered(lambda m: m._einvoice_vn_locked()).show_reset_to_draft_button = False
+        return res
+
+    def button_draft(self):
+        # EXTEND 'account'
+        for move in self:
+            if move._einvoice_vn_locked():
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s has an e-invoice that is issued or sent to the "
+                        "provider (status: %(state)s): it cannot be reset to draft. Correct it "
+                        "with an adjustment or a replacement e-invoice, or cancel the e-invoice.",
+                        move=move.display_name,
+                        state=dict(
+                            move.einvoice_vn_document_id._fields["state"]._description_selection(
+                                self.env
+                            )
+                        ).get(move.einvoice_vn_state),
+                    )
+                )
+        return super().button_draft()
+
+    def button_request_cancel(self):
+        # EXTEND 'account': the e-invoice's own form holds cancel, adjust and replace.
+        if self._einvoice_vn_locked():
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "einvoice.vn.document",
+                "res_id": self.einvoice_vn_document_id.id,
+                "view_mode": "form",
+            }
+        return super().button_request_cancel()
+
     def _einvoice_vn_documents(self, kind="original", origin=None, reason=None):
         """The move's current e-invoice, created in draft when it has none."""
         documents = self.env["einvoice.vn.document"]
@@ -168,6 +224,48 @@ class AccountMove(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        # The wizard's domain is not a check: over RPC any move can be passed.
+        if self == origin_move:
+            raise UserError(
+                self.env._(
+                    "%(move)s cannot adjust or replace itself: choose another invoice or "
+                    "credit note as the correcting document.",
+                    move=self.display_name,
+                )
+            )
+        if self.company_id != origin_move.company_id:
+            raise UserError(
+                self.env._(
+                    "%(move)s belongs to company %(company)s, the invoice it corrects "
+                    "(%(origin)s) to %(origin_company)s.",
+                    move=self.display_name,
+                    company=self.company_id.name,
+                    origin=origin_move.display_name,
+                    origin_company=origin_move.company_id.name,
+                )
+            )
+        if self.commercial_partner_id != origin_move.commercial_partner_id:
+            raise UserError(
+                self.env._(
+                    "%(move)s is for customer %(partner)s, the invoice it corrects "
+                    "(%(origin)s) for %(origin_partner)s: a correction is for the same "
+                    "customer.",
+                    move=self.display_name,
+                    partner=self.commercial_partner_id.display_name,
+                    origin=origin_move.display_name,
+                    origin_partner=origin_move.commercial_partner_id.display_name,
+                )
+            )
+        own = self.einvoice_vn_document_id
+        if own and own.state != "cancelled":
+            raise UserError(
+                self.env._(
+                    "%(move)s already has an e-invoice (%(ref)s): choose an invoice or credit "
+                    "note without one as the correcting document.",
+                    move=self.display_name,
+                    ref=own.display_ref,
+                )
+            )
         if kind == "replacement" and self.move_type != "out_invoice":
             raise UserError(
                 self.env._(

@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import logging
 import uuid
 
 from psycopg2 import errors as pg_errors
@@ -8,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import archive, builder, corrections, notice, providers, signer, viettel
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("draft", "Draft"),
@@ -399,6 +402,13 @@ class EinvoiceVnDocument(models.Model):
             journal = move.journal_id
             company = move.company_id
             date = move.invoice_date or fields.Date.context_today(doc)
+            if move.state != "posted":
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s is not posted: post it before its e-invoice is issued.",
+                        move=move.display_name,
+                    )
+                )
             error = journal._einvoice_vn_symbol_error(date)
             if error:
                 raise UserError(error)
@@ -501,6 +511,14 @@ class EinvoiceVnDocument(models.Model):
                 if raise_errors:
                     raise
                 return False
+            except Exception as exc:
+                # Bad data of one invoice (a character XML cannot hold, ...) must not stop
+                # a bulk issue: nothing was sent, the document waits for a fix.
+                if raise_errors:
+                    raise
+                _logger.exception("E-invoice %s could not be prepared", doc.display_ref)
+                doc._record_failure(exc)
+                return True
             commit()
             # The commit ended the lock: take it again, another worker may have sent it.
             doc = doc.try_lock_for_update(allow_referencing=True)
@@ -520,25 +538,54 @@ class EinvoiceVnDocument(models.Model):
             self.env["ir.cron"]._commit_progress()
 
     def _send(self):
-        """Send signed documents; errors are recorded on the document, never raised."""
+        """Send signed documents; errors are recorded on the document, never raised.
+
+        Any other exception (bad data, a bug) puts that document in error and the others
+        are sent. The signed XML and the transaction UUID stay as they are, also when the
+        provider may already have accepted the invoice: sending it again looks the invoice
+        up at the provider instead of signing another one."""
         for doc in self:
             company = doc.company_id.sudo()
             try:
-                client = company._einvoice_vn_client()
-                payload = {
-                    "transaction_uuid": doc.transaction_uuid,
-                    "seller_tax_id": company.vat,
-                    "xml": doc.xml_attachment_id.raw,
-                }
-                if company.einvoice_vn_provider == "viettel":
-                    payload["json"] = viettel.invoice_json(
-                        doc._invoice_values(), f"{doc.template}/{doc.symbol}"
-                    )
-                issued = client.issue(payload)
+                with self.env.cr.savepoint():
+                    client = company._einvoice_vn_client()
+                    payload = {
+                        "transaction_uuid": doc.transaction_uuid,
+                        "seller_tax_id": company.vat,
+                        "xml": doc.xml_attachment_id.raw,
+                    }
+                    if company.einvoice_vn_provider == "viettel":
+                        payload["json"] = viettel.invoice_json(
+                            doc._invoice_values(), f"{doc.template}/{doc.symbol}"
+                        )
+                    issued = client.issue(payload)
+                    doc._record_issued(issued)
             except providers.ProviderError as exc:
                 doc._record_error(exc)
-                continue
-            doc._record_issued(issued)
+            except CONCURRENCY_ERRORS:
+                # Another worker: the transaction is retried, the XML stays as stored.
+                raise
+            except Exception as exc:
+                _logger.exception("E-invoice %s could not be sent", doc.display_ref)
+                doc._record_failure(exc)
+
+    def _record_failure(self, exc):
+        """An unexpected exception while issuing this document: it needs a look."""
+        self.ensure_one()
+        message = exc.args[0] if isinstance(exc, UserError) and exc.args else str(exc)
+        message = f"{type(exc).__name__}: {message or repr(exc)}"
+        self.write(
+            {
+                "state": "error",
+                "error_kind": "final",
+                "error_message": message,
+                "next_retry_at": False,
+            }
+        )
+        self.message_post(
+            body=self.env._("Issuing failed: %(message)s", message=message),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _record_error(self, exc):
         self.ensure_one()

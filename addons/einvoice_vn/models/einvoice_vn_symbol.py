@@ -123,6 +123,30 @@ class EinvoiceVnSymbol(models.Model):
                     )
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """A symbol with issued numbers is part of the archive; one set on journals
+        would leave them unable to issue."""
+        for symbol in self:
+            if symbol._highest_issued_number():
+                raise UserError(
+                    self.env._(
+                        "Symbol %(symbol)s has issued invoices and cannot be deleted: "
+                        "archive it instead.",
+                        symbol=symbol.display_name,
+                    )
+                )
+            journals = symbol.with_context(active_test=False).journal_ids
+            if journals:
+                raise UserError(
+                    self.env._(
+                        "Symbol %(symbol)s is used by journal(s) %(journals)s: set another "
+                        "symbol on them first.",
+                        symbol=symbol.display_name,
+                        journals=", ".join(journals.mapped("name")),
+                    )
+                )
+
     def _year_warning_text(self):
         return self.env._(
             "Symbol %(symbol)s is for %(year)s only: create the symbol for %(next_year)s "

@@ -1,5 +1,6 @@
 from lxml import etree
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -176,3 +177,66 @@ class TestEinvoiceCorrections(EinvoiceCommon):
         with self.assertRaisesRegex(UserError, credit_note.name):
             credit_note.action_einvoice_vn_issue()
         self.assertEqual(len(self.sinvoice.received), 1, "only the original was sent")
+
+    def _wizard_issue(self, correcting, kind="adjustment"):
+        """What an RPC call can do: the wizard's domain does not apply."""
+        return (
+            self.env["einvoice.vn.correction"]
+            .create(
+                {
+                    "origin_move_id": self.origin.id,
+                    "kind": kind,
+                    "move_id": correcting.id,
+                    "reason": "Sai đơn giá",
+                }
+            )
+            .action_issue()
+        )
+
+    def test_correction_is_checked_on_the_server(self):
+        other_buyer = self.buyer.copy({"name": "Công ty Khác", "vat": "0100109106-003"})
+        other_customers = self._invoice([(self.product_a, 1, 20000, self.tax_10)], other_buyer)
+        with self.assertRaisesRegex(UserError, "same customer"):
+            self._wizard_issue(other_customers)
+        with self.assertRaisesRegex(UserError, "cannot adjust or replace itself"):
+            self._wizard_issue(self.origin)
+        already_issued = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        already_issued.action_einvoice_vn_issue()
+        own = already_issued.einvoice_vn_document_id
+        self.assertEqual(own.state, "accepted")
+        with self.assertRaisesRegex(UserError, "already has an e-invoice"):
+            self._wizard_issue(already_issued)
+        self.assertFalse(other_customers.einvoice_vn_document_id)
+        self.assertEqual(self.origin.einvoice_vn_state, "accepted")
+        self.assertEqual((own.kind, own.origin_id), ("original", self.env["einvoice.vn.document"]))
+        self.assertEqual(len(self.sinvoice.received), 2, "the original and the other invoice")
+
+    def test_correction_of_another_company_is_refused(self):
+        company_b = self.setup_other_company(name="Công ty B")
+        # Company B issues e-invoices too: only the company check stops the correction.
+        symbol_b = self.env["einvoice.vn.symbol"].create(
+            {"company_id": company_b["company"].id, "template": "1", "name": self.symbol.name}
+        )
+        company_b["default_journal_sale"].write(
+            {"einvoice_vn_enabled": True, "einvoice_vn_symbol_id": symbol_b.id}
+        )
+        move_b = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company_b["company"].id,
+                "journal_id": company_b["default_journal_sale"].id,
+                "partner_id": self.buyer.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Phí", "quantity": 1, "price_unit": 20000})
+                ],
+            }
+        )
+        move_b.action_post()
+        moves = self.env["account.move"].with_context(
+            allowed_company_ids=(self.company + company_b["company"]).ids
+        )
+        with self.assertRaisesRegex(UserError, "belongs to company Công ty B"):
+            moves.browse(move_b.id)._einvoice_vn_issue_correction(
+                moves.browse(self.origin.id), "adjustment", "Sai"
+            )
+        self.assertFalse(move_b.einvoice_vn_document_id)

@@ -1,4 +1,5 @@
 import datetime
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -6,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from ..tools import archive
 from .common import EinvoiceCommon
 
 
@@ -91,6 +93,82 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         bad = moves[1].einvoice_vn_document_id
         self.assertEqual(bad.error_kind, "final")
         self.assertIn("NMua/Ten", bad.error_message)
+
+    def test_bulk_issue_goes_on_past_an_unexpected_error(self):
+        # A product description pasted from a spreadsheet with a vertical tab: lxml refuses
+        # the control character with a ValueError, not a UserError.
+        moves = self._invoice() + self._invoice() + self._invoice()
+        bad_line = moves[1].invoice_line_ids[:1]
+        moves[1].button_draft()
+        bad_line.name = "Gạo ST25\x0btúi 5kg"
+        moves[1].action_post()
+        moves.action_einvoice_vn_queue()
+        with self.assertLogs("odoo.addons.einvoice_vn.models.einvoice_vn_document", "ERROR"):
+            self._run_send_cron()
+        self.assertEqual(moves.mapped("einvoice_vn_state"), ["accepted", "error", "accepted"])
+        bad = moves[1].einvoice_vn_document_id
+        self.assertEqual(bad.error_kind, "final")
+        self.assertIn("ValueError", bad.error_message)
+        self.assertFalse(bad.xml_attachment_id, "nothing was signed for the bad invoice")
+        self.assertEqual(len(self.provider.state.creations), 2)
+
+    def test_error_after_acceptance_keeps_the_signed_xml(self):
+        moves = self._invoice() + self._invoice()
+        moves.action_einvoice_vn_queue()
+        docs = moves.einvoice_vn_document_id
+        real_check = archive.same_signed_invoice
+        calls = []
+
+        def check_fails_once(ours, theirs):
+            calls.append(ours)
+            if len(calls) == 1:
+                raise RuntimeError("archive check crashed")
+            return real_check(ours, theirs)
+
+        with (
+            patch.object(archive, "same_signed_invoice", check_fails_once),
+            self.assertLogs("odoo.addons.einvoice_vn.models.einvoice_vn_document", "ERROR"),
+        ):
+            self._run_send_cron()
+        bad = docs.filtered(lambda d: d.state == "error")
+        self.assertEqual(len(bad), 1, "the other document is issued")
+        self.assertEqual((docs - bad).state, "accepted")
+        self.assertEqual(bad.error_kind, "final")
+        self.assertIn("archive check crashed", bad.error_message)
+        self.assertFalse(bad.issued_attachment_id)
+        signed, sent_uuid = bad.xml_attachment_id.raw, bad.transaction_uuid
+        self.assertEqual(self.provider.state.creations[sent_uuid], 1)
+        # Sending it again looks the invoice up at the provider: no new signature.
+        bad.action_send_now()
+        self.assertEqual(bad.state, "accepted")
+        self.assertEqual((bad.xml_attachment_id.raw, bad.transaction_uuid), (signed, sent_uuid))
+        self.assertEqual(self.provider.state.creations[sent_uuid], 1)
+        self.assertEqual(bad.issued_attachment_id.raw, signed)
+
+    def test_issued_invoice_cannot_be_reset_to_draft(self):
+        move = self._issued()
+        self.assertTrue(move.need_cancel_request)
+        self.assertFalse(move.show_reset_to_draft_button)
+        with self.assertRaisesRegex(UserError, rf"{move.name}.*cannot be reset to draft"):
+            move.button_draft()
+        self.assertEqual(move.state, "posted")
+        action = move.button_request_cancel()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("einvoice.vn.document", move.einvoice_vn_document_id.id),
+        )
+
+    def test_queued_invoice_reset_to_draft_is_not_signed(self):
+        move = self._invoice()
+        move.action_einvoice_vn_queue()
+        self.assertTrue(move.show_reset_to_draft_button, "nothing signed yet")
+        move.button_draft()
+        self._run_send_cron()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual((doc.state, doc.error_kind), ("error", "final"))
+        self.assertIn("is not posted", doc.error_message)
+        self.assertFalse(doc.xml_attachment_id)
+        self.assertFalse(self.provider.state.creations)
 
     def _correct(self, origin, kind):
         correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 from psycopg2.errors import UniqueViolation
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules.module import load_script
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -113,6 +114,35 @@ class TestEinvoiceSymbols(EinvoiceCommon):
             self.symbol.name = f"C{self.symbol.year % 100:02d}TCC"
         self.symbol.active = False  # archiving stays possible
 
+    def test_symbol_in_use_or_issued_is_not_deleted(self):
+        with self.assertRaisesRegex(UserError, rf"{self.symbol.name} is used by journal"):
+            self.symbol.unlink()
+        self.assertEqual(self.journal.einvoice_vn_symbol_id, self.symbol)
+        self._invoice().action_einvoice_vn_issue()
+        other = self.env["einvoice.vn.symbol"].create(
+            {"template": "1", "name": f"C{self.symbol.year % 100:02d}TBB"}
+        )
+        self.journal.einvoice_vn_symbol_id = other
+        with self.assertRaisesRegex(UserError, rf"{self.symbol.name} has issued invoices"):
+            self.symbol.unlink()
+        self.assertTrue(self.symbol.exists())
+
+    def test_journal_without_symbol_is_named(self):
+        # A database upgraded from the journal's own counter can hold an e-invoice journal
+        # without a symbol (the ORM refuses to make one).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_journal SET einvoice_vn_symbol_id = NULL WHERE id = %s",
+                self.journal.id,
+            )
+        )
+        self.journal.invalidate_recordset()
+        move = self._invoice()
+        with self.assertRaisesRegex(UserError, rf"Journal {self.journal.name} has no e-invoice"):
+            move.action_einvoice_vn_issue()
+        self.assertFalse(self.provider.state.requests, "nothing was sent")
+
     def test_symbols_are_kept_per_company(self):
         company_b = self.setup_other_company(name="Công ty B")["company"]
         symbol_b = self.env["einvoice.vn.symbol"].create(
@@ -129,3 +159,43 @@ class TestEinvoiceSymbols(EinvoiceCommon):
         self.assertEqual(Symbol.search([("name", "=", self.symbol.name)]), self.symbol)
         with self.assertRaisesRegex(UserError, "company"):
             self.journal.einvoice_vn_symbol_id = symbol_b
+
+    def test_migration_makes_symbols_from_the_journal_counters(self):
+        # A database that ran the journal counter (einvoice_vn 19.0.1.0.0) keeps the old
+        # columns; two of its journals share C..TOL, one was at 7, the other at 12.
+        migration = load_script(
+            "einvoice_vn/migrations/19.0.1.1.0/post-migrate.py", "einvoice_vn_post_migrate"
+        )
+        name = f"C{self.symbol.year % 100:02d}TOL"
+        second = self.journal.copy({"name": "Online sales", "code": "ONL"})
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE account_journal ADD COLUMN einvoice_vn_template varchar,"
+            " ADD COLUMN einvoice_vn_symbol varchar, ADD COLUMN einvoice_vn_next_number int"
+        )
+        for journal, number in ((self.journal, 7), (second, 12)):
+            cr.execute(
+                SQL(
+                    "UPDATE account_journal SET einvoice_vn_template = '1',"
+                    " einvoice_vn_symbol = %s, einvoice_vn_next_number = %s,"
+                    " einvoice_vn_symbol_id = NULL WHERE id = %s",
+                    name,
+                    number,
+                    journal.id,
+                )
+            )
+        self.env.invalidate_all()
+        migration.migrate(cr, "19.0.1.0.0")
+        self.env.invalidate_all()
+        migrated = self.journal.einvoice_vn_symbol_id
+        self.assertEqual((migrated.name, migrated.template), (name, "1"))
+        self.assertEqual(migrated.company_id, self.company)
+        self.assertEqual(second.einvoice_vn_symbol_id, migrated)
+        self.assertEqual(migrated.next_number, 12)
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertEqual(
+            (move.einvoice_vn_document_id.symbol, move.einvoice_vn_document_id.number),
+            (name, "12"),
+        )
