@@ -4,6 +4,7 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
 from ..tools import levels as level_rules
@@ -190,6 +191,17 @@ class ArReminder(models.Model):
         policies = {}
         vals_list = []
         for (partner, company), moves in grouped.items():
+            if not self._partner_fits_company(partner, company):
+                # A customer since restricted to another company: its reminder in this
+                # company could not be saved (check_company). Skipped, the run goes on.
+                _logger.warning(
+                    "No reminder for %s in %s: the customer belongs to %s only (invoices %s)",
+                    partner.display_name,
+                    company.name,
+                    partner.company_id.name,
+                    ", ".join(move.name for move in moves),
+                )
+                continue
             if company not in policies:
                 policies[company] = self.env["ar.reminder.policy"].search(
                     [("company_id", "=", company.id)]
@@ -234,18 +246,35 @@ class ArReminder(models.Model):
                 )
         return self._record(vals_list)
 
+    @api.model
+    def _partner_fits_company(self, partner, company):
+        """Whether a reminder of ``company`` may name ``partner`` (the check_company rule
+        of ``partner_id``, as Odoo's ``_check_company`` applies it)."""
+        partner = partner.sudo().with_context(active_test=False)
+        domain = partner._check_company_domain(company)
+        return not domain or bool(partner.filtered_domain(domain))
+
     def _record(self, vals_list):
         """Create the reminders in one go; when another worker recorded some of these
-        invoice levels first (unique index), create the others one by one."""
+        invoice levels first (unique index), or one of them cannot be saved, create them one
+        by one: a reminder that cannot be saved is logged and skipped, the others are
+        recorded."""
         if not vals_list:
             return self.browse()
         try:
             with self.env.cr.savepoint():
                 reminders = self.create(vals_list)
                 self.env.flush_all()
-        except psycopg2.IntegrityError:
+        except (psycopg2.IntegrityError, UserError, ValidationError) as exc:
             self.env.invalidate_all()
             if len(vals_list) == 1:
+                if not isinstance(exc, psycopg2.IntegrityError):
+                    _logger.warning(
+                        "Reminder of customer %s in company %s not recorded: %s",
+                        vals_list[0].get("partner_id"),
+                        vals_list[0].get("company_id"),
+                        exc,
+                    )
                 return self.browse()
             reminders = self.browse()
             for vals in vals_list:

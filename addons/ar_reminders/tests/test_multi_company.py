@@ -227,3 +227,32 @@ class TestMultiCompany(ArCommon, HttpCase):
                 record.with_env(env_a).check_access("read")
         self.assertFalse(env_a["ar.reminder.line"].search([("id", "in", reminder_b.line_ids.ids)]))
         self.assertFalse(env_a["ar.reminder.level"].search([("policy_id", "=", self.policy_b.id)]))
+
+    def test_customer_restricted_to_another_company_does_not_stop_the_run(self):
+        """A customer restricted to company A after an invoice of company B was posted (and
+        a promise made in B): B's reminder cannot name it (check_company). It is skipped;
+        the promise job and the reminder job go on and remind the other customers, and the
+        customer's own invoice in A."""
+        self._invoice(days_overdue=9)
+        self._invoice(days_overdue=9, company=self.company_b)
+        other = self.customer.copy({"name": "Khách hàng khác"})
+        self._invoice(days_overdue=9, partner=other, company=self.company_b)
+        promise = self.env["ar.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company_b.id,
+                "date": self.today - datetime.timedelta(days=1),
+                "amount": 1000,
+            }
+        )
+        self.customer.company_id = self.company
+        self._run_cron(method="_cron_check_promises", model="ar.promise")
+        self.assertEqual(promise.state, "broken")
+        self.assertFalse(self._reminders())
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertEqual((reminder.company_id, reminder.state), (self.company, "sent"))
+        reminder_other = self._reminders(other)
+        self.assertEqual(
+            (reminder_other.company_id, reminder_other.state), (self.company_b, "sent")
+        )
