@@ -124,12 +124,20 @@ class ArReminder(models.Model):
 
     def _mark_interrupted(self):
         self.ensure_one()
-        message = self.env._(
-            "The run stopped after handing the SMS to %(phone)s to the gateway and before "
-            "recording its answer: it may or may not have been sent. It is not sent again "
-            "automatically; check the gateway's log and send it by hand if it did not arrive.",
-            phone=self.sms_phone or "?",
+        self._mark_sms_unknown(
+            self.env._(
+                "The run stopped after handing the SMS to %(phone)s to the gateway and before "
+                "recording its answer: it may or may not have been sent. It is not sent again "
+                "automatically; check the gateway's log and send it by hand if it did not "
+                "arrive.",
+                phone=self.sms_phone or "?",
+            )
         )
+
+    def _mark_sms_unknown(self, message):
+        """The SMS may or may not have gone out: recorded as unknown (never sent again
+        automatically) with a to-do for a person to check the gateway."""
+        self.ensure_one()
         self.write(
             {
                 "state": "failed",
@@ -375,6 +383,10 @@ class ArReminder(models.Model):
             return
         company = self.company_id.sudo()
         errors = [self.error] if self.error else []
+        timeout = int(
+            self.env["ir.config_parameter"].sudo().get_param("ar_reminders.sms_timeout")
+            or sms.TIMEOUT
+        )
         try:
             sms.send(
                 company.ar_sms_url,
@@ -383,7 +395,22 @@ class ArReminder(models.Model):
                 self.sms_message,
                 sender=company.ar_sms_sender or "",
                 auth=company.ar_sms_auth or None,
+                timeout=timeout,
             )
+        except sms.SmsUncertain as exc:
+            # The gateway got the message and gave no clear answer: it may have gone out.
+            self._mark_sms_unknown(
+                self.env._(
+                    "The SMS gateway gave no clear answer for the SMS to %(phone)s "
+                    "(%(error)s): it may or may not have been sent. It is not sent again "
+                    "automatically; check the gateway's log and send it by hand if it did "
+                    "not arrive.",
+                    phone=self.sms_phone or "?",
+                    error=exc,
+                )
+            )
+            self.env["ir.cron"]._commit_progress()
+            return
         except Exception as exc:
             if not isinstance(exc, sms.SmsError):
                 _logger.warning("SMS of reminder %s failed", self.id, exc_info=True)

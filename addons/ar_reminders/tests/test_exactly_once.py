@@ -150,3 +150,38 @@ class TestExactlyOnce(ArCommon):
         self.assertIn("may or may not have been sent", reminder.error)
         self.assertEqual(len(self.gateway.received), 1, "not sent again")
         self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
+
+    def _assert_sms_unknown(self, reminder, reason):
+        self.assertEqual(
+            (reminder.state, reminder.email_state, reminder.sms_state),
+            ("failed", "sent", "unknown"),
+        )
+        self.assertIn(reason, reminder.error)
+        self.assertIn("may or may not have been sent", reminder.error)
+        self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
+
+    def test_gateway_error_5xx_is_not_a_failure(self):
+        """A 500 from the gateway may come after it handed the SMS on: the SMS is recorded
+        as unknown with a to-do to check the gateway, and never sent again."""
+        self._invoice(days_overdue=8)
+        self.gateway.statuses = [500]
+        self._run_cron()
+        reminder = self._reminders()
+        self._assert_sms_unknown(reminder, "HTTP 500")
+        self._run_cron()
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_gateway_read_timeout_is_not_a_failure(self):
+        """The gateway received the SMS and holds its answer beyond the client's timeout."""
+        self.env["ir.config_parameter"].sudo().set_param("ar_reminders.sms_timeout", 1)
+        self.gateway.hold_text = "còn nợ"
+        self.addCleanup(self.gateway.release.set)
+        self.addCleanup(setattr, self.gateway, "hold_text", None)
+        self._invoice(days_overdue=8)
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertTrue(self.gateway.held.is_set())
+        self._assert_sms_unknown(reminder, "did not answer in time")
+        self.gateway.hold_text = None
+        self._run_cron()
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
