@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 
 from ..tools import levels as level_rules
 from ..tools import sms
@@ -13,6 +13,9 @@ from ..tools import sms
 _logger = logging.getLogger(__name__)
 
 BATCH_PARTNERS = 50
+# A reminder left in 'sending' longer than this was abandoned by its worker (the gateway
+# call has a timeout far shorter): only then is it handed to a person.
+STALE_SENDING = datetime.timedelta(minutes=10)
 
 
 class ArReminder(models.Model):
@@ -115,12 +118,26 @@ class ArReminder(models.Model):
     def _recover_interrupted(self):
         """Reminders a stopped run left in ``sending``: the SMS was handed to the gateway,
         or about to be, and the answer never recorded. Sending again could reach the
-        customer twice: mark them failed for a person to check the gateway. A reminder
-        being sent right now is locked by its worker and skipped."""
-        interrupted = self.search([("state", "=", "sending")], order="id")
-        for reminder in interrupted.try_lock_for_update():
-            reminder._mark_interrupted()
-            self.env["ir.cron"]._commit_progress()
+        customer twice: mark them failed for a person to check the gateway.
+
+        Only those untouched for ``STALE_SENDING``: a reminder another worker has just
+        committed as ``sending`` is about to be sent by it. Each is locked and read again
+        on its own (one being sent is locked by its worker and skipped), marked, and
+        committed."""
+        Cron = self.env["ir.cron"]
+        # write_date is the writing transaction's time: compared on the database's clock.
+        limit = self.env.cr.now() - STALE_SENDING
+        interrupted = self.search(
+            [("state", "=", "sending"), ("write_date", "<", limit)], order="id"
+        )
+        for reminder in interrupted:
+            if not reminder.try_lock_for_update():
+                continue
+            reminder.invalidate_recordset()
+            if reminder.state == "sending" and reminder.write_date < limit:
+                reminder._mark_interrupted()
+            if not Cron._commit_progress():
+                return
 
     def _mark_interrupted(self):
         self.ensure_one()
@@ -372,14 +389,13 @@ class ArReminder(models.Model):
     def _send_pending_sms(self):
         """Hand the recorded SMS to the gateway and commit its answer."""
         self.ensure_one()
-        # A new transaction: lock the row and read its state from the table. A recovery
-        # pass of another worker may have marked it in the instant since the commit; then
-        # it is not sent. While this lock is held, recovery passes skip it.
-        [(sms_state,)] = self.env.execute_query(
-            SQL("SELECT sms_state FROM ar_reminder WHERE id = %s FOR UPDATE", self.id)
-        )
+        # A new transaction: lock the row and read it again. Not obtained: another worker
+        # holds it (a recovery pass, or a second sender); it is left to them, never waited
+        # for. While this lock is held, recovery passes skip it.
+        if not self.try_lock_for_update():
+            return
         self.invalidate_recordset()
-        if sms_state != "sending":
+        if self.sms_state != "sending":
             return
         company = self.company_id.sudo()
         errors = [self.error] if self.error else []

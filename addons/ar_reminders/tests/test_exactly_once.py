@@ -1,7 +1,10 @@
+import datetime
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.ar_reminder import STALE_SENDING
 from .common import ArCommon
 
 
@@ -13,6 +16,18 @@ class TestExactlyOnce(ArCommon):
     def _sms_to(self, partner):
         phone = self.env["ar.reminder"].search([("partner_id", "=", partner.id)]).sms_phone
         return [r for r in self.gateway.received if r["body"]["to"] == phone]
+
+    def _age(self, reminder, delta):
+        """Move the reminder's last write back in time (a run of another day)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ar_reminder SET write_date = write_date - %s WHERE id = %s",
+                delta,
+                reminder.id,
+            )
+        )
+        self.env.invalidate_all()
 
     def _mails(self, reminder):
         return self.env["mail.mail"].search(
@@ -143,8 +158,10 @@ class TestExactlyOnce(ArCommon):
         self._run_cron()
         reminder = self._reminders()
         self.assertEqual(reminder.sms_state, "sent")
-        # The state a killed worker leaves: 'sending' committed, the answer not.
+        # The state a killed worker leaves: 'sending' committed, the answer not; the
+        # next run is the next day's.
         reminder.sudo().write({"state": "sending", "sms_state": "sending"})
+        self._age(reminder, datetime.timedelta(days=1))
         self._run_cron()
         self.assertEqual((reminder.state, reminder.sms_state), ("failed", "unknown"))
         self.assertIn("may or may not have been sent", reminder.error)
@@ -184,4 +201,25 @@ class TestExactlyOnce(ArCommon):
         self._assert_sms_unknown(reminder, "did not answer in time")
         self.gateway.hold_text = None
         self._run_cron()
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_recovery_leaves_a_reminder_just_being_sent_alone(self):
+        """A reminder another worker has just committed as 'sending' is about to be sent by
+        it: the recovery pass leaves it alone. Once older than the stale limit it was
+        abandoned, and is handed to a person (never sent again)."""
+        self._invoice(days_overdue=8)
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertEqual(len(self.gateway.received), 1)
+        reminder.sudo().write({"state": "sending", "sms_state": "sending"})
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("sending", "sending"))
+        self.assertFalse(reminder.activity_ids)
+        self._age(reminder, STALE_SENDING - datetime.timedelta(minutes=1))
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("sending", "sending"))
+        self._age(reminder, datetime.timedelta(minutes=2))
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("failed", "unknown"))
+        self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
         self.assertEqual(len(self.gateway.received), 1, "not sent again")
