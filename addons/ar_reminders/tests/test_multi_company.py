@@ -6,7 +6,9 @@ from PIL import Image
 
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.modules.module import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import ArCommon
 
@@ -256,3 +258,53 @@ class TestMultiCompany(ArCommon, HttpCase):
         self.assertEqual(
             (reminder_other.company_id, reminder_other.state), (self.company_b, "sent")
         )
+
+    def test_email_link_is_the_reminders_company_whatever_the_current_one(self):
+        """The reminder email links the statement of the reminder's company, also when it
+        is rendered in another current company (a resend, a preview), and after the
+        migration of a template that still holds the old link."""
+        self._invoice(days_overdue=3, amount=222, company=self.company_b)
+        self._run_cron()
+        reminder_b = self._reminders()
+        self.assertEqual(reminder_b.company_id, self.company_b)
+        template = self.env.ref("ar_reminders.mail_template_reminder")
+        expected = f"/ar/statement/{self.customer.id}/{self.company_b.id}/"
+
+        def link(env_company):
+            body = template.with_company(env_company)._render_field("body_html", reminder_b.ids)[
+                reminder_b.id
+            ]
+            return str(body)
+
+        self.assertIn(expected, link(self.company))
+        old_call = "commercial_partner_id._ar_statement_url()"
+        new_call = "commercial_partner_id._ar_statement_url(object.company_id)"
+        # A database upgraded from the version whose template linked env.company, in two
+        # languages.
+        self.env["res.lang"]._activate_lang("vi_VN")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mail_template
+                      SET body_html = jsonb_set(body_html, '{vi_VN}', body_html->'en_US')
+                      WHERE id = %(id)s;
+                   UPDATE mail_template
+                      SET body_html = replace(body_html::text, %(new)s, %(old)s)::jsonb
+                    WHERE id = %(id)s""",
+                id=template.id,
+                new=new_call,
+                old=old_call,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertIn(old_call, template.with_context(lang="vi_VN").body_html)
+        post_migration = load_script(
+            "ar_reminders/migrations/19.0.1.1.0/post-migration.py", "ar_reminders_post_1_1"
+        )
+        post_migration.fix_statement_link(self.env.cr)
+        self.env.invalidate_all()
+        for lang in ("en_US", "vi_VN"):
+            body = template.with_context(lang=lang).body_html
+            self.assertNotIn(old_call, body)
+            self.assertIn(new_call, body)
+        self.assertIn(expected, link(self.company))
