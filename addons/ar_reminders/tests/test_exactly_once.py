@@ -223,3 +223,34 @@ class TestExactlyOnce(ArCommon):
         self.assertEqual((reminder.state, reminder.sms_state), ("failed", "unknown"))
         self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
         self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_a_promise_that_fails_does_not_stop_the_others(self):
+        """Closing one broken promise fails in the database (a constraint of the site
+        refuses it): that promise stays open for the next run, logged; the other broken
+        promise is closed and its reminder recorded and sent."""
+        other = self.customer.copy({"name": "Other customer"})
+        self._invoice(days_overdue=9)
+        self._invoice(days_overdue=9, partner=other)
+        yesterday = self.today - datetime.timedelta(days=1)
+        # The failing one is the first checked (latest first).
+        working, failing = self.env["ar.promise"].create(
+            [
+                {"partner_id": partner.id, "date": yesterday, "amount": 1000, "note": note}
+                for partner, note in ((other, False), (self.customer, "unbreakable"))
+            ]
+        )
+        self.env.flush_all()
+        # A real database error, rolled back with the test.
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE ar_promise ADD CONSTRAINT test_ar_unbreakable "
+                "CHECK (state <> 'broken' OR note IS DISTINCT FROM 'unbreakable')"
+            )
+        )
+        with self.assertLogs("odoo.addons.ar_reminders.models.ar_promise", "WARNING") as logs:
+            self._run_cron(method="_cron_check_promises", model="ar.promise")
+        message = f"Promise to pay {failing.id} could not be checked"
+        self.assertTrue(any(message in line for line in logs.output), logs.output)
+        self.assertEqual((failing.state, working.state), ("open", "broken"))
+        self.assertFalse(self._reminders())
+        self.assertEqual(self._reminders(other).state, "sent")
