@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..tools import levels as level_rules
 from ..tools import sms
@@ -55,6 +55,7 @@ class ArReminder(models.Model):
             ("sent", "Sent"),
             ("partial", "Partly Sent"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         default="queued",
         required=True,
@@ -329,6 +330,14 @@ class ArReminder(models.Model):
         if self.state != "queued":
             return
         reminder = self.with_company(self.company_id)
+        today = fields.Date.context_today(self)
+        if self.date < today:
+            # Recorded by a run that stopped before sending it: what it says may no
+            # longer be true.
+            reason = reminder._stale_reason(today)
+            if reason:
+                reminder._cancel_stale(reason)
+                return
         try:
             with self.env.cr.savepoint():
                 sms_pending = reminder._prepare_channels()
@@ -349,6 +358,58 @@ class ArReminder(models.Model):
             # gateway is called: from here on the SMS is never sent twice.
             self.env["ir.cron"]._commit_progress()
             reminder._send_pending_sms()
+
+    def _stale_reason(self, today):
+        """Why a reminder recorded on an earlier day and never sent must not go out now
+        (an invoice paid or disputed since, a promise to pay, an opt-out, another amount
+        due), or None."""
+        moves = self.line_ids.move_id
+        closed = moves.filtered(
+            lambda m: m.state != "posted" or m.payment_state not in ("not_paid", "partial")
+        )
+        if closed:
+            return self.env._(
+                "invoices no longer open: %(invoices)s", invoices=", ".join(closed.mapped("name"))
+            )
+        disputed = moves.filtered("ar_disputed")
+        if disputed:
+            return self.env._(
+                "invoices in dispute: %(invoices)s", invoices=", ".join(disputed.mapped("name"))
+            )
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        if partner.ar_no_reminder:
+            return self.env._("the customer asked for no reminders")
+        promise = self.env["ar.promise"]._active_by_partner(partner, today)
+        promise = promise.get((partner.id, self.company_id.id))
+        if promise:
+            return self.env._(
+                "paused by a promise to pay until %(date)s",
+                date=format_date(self.env, promise.date),
+            )
+        due = sum(moves.mapped("amount_residual_signed"))
+        if self.currency_id.compare_amounts(due, self.amount_due):
+            return self.env._(
+                "the amount due changed from %(old)s to %(new)s",
+                old=format_amount(self.env, self.amount_due, self.currency_id),
+                new=format_amount(self.env, due, self.currency_id),
+            )
+        return None
+
+    def _cancel_stale(self, reason):
+        """Cancel a reminder nothing of which was sent; its invoice levels are released, so
+        that a later run reminds the invoices still open with today's amounts."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "cancelled",
+                "error": self.env._(
+                    "Recorded on %(date)s and not sent then; cancelled: %(reason)s.",
+                    date=format_date(self.env, self.date),
+                    reason=reason,
+                ),
+            }
+        )
+        self.line_ids.sudo().unlink()
 
     def _prepare_channels(self):
         """Everything of the reminder that stays in the database, written in one go with its

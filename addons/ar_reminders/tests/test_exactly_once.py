@@ -254,3 +254,25 @@ class TestExactlyOnce(ArCommon):
         self.assertEqual((failing.state, working.state), ("open", "broken"))
         self.assertFalse(self._reminders())
         self.assertEqual(self._reminders(other).state, "sent")
+
+    def test_reminder_left_queued_by_a_stopped_run_is_checked_before_sending(self):
+        """Reminders recorded yesterday by a run that stopped before sending them: the one
+        whose invoice has been paid since is cancelled with the reason (nothing sent); the
+        one still true is sent."""
+        paid_customer = self.customer.copy({"name": "Paid since"})
+        paid_move = self._invoice(days_overdue=8, partner=paid_customer)
+        self._invoice(days_overdue=8)
+        yesterday = self.today - datetime.timedelta(days=1)
+        Reminder = self.env["ar.reminder"]
+        Reminder._record_partners(self.customer | paid_customer, yesterday)
+        stale, still_true = self._reminders(paid_customer), self._reminders()
+        self.assertEqual((stale.state, still_true.state), ("queued", "queued"))
+        self._pay(paid_move)
+        self._run_cron()
+        self.assertEqual(stale.state, "cancelled")
+        self.assertIn("no longer open", stale.error)
+        self.assertIn(paid_move.name, stale.error)
+        self.assertFalse(self._mails(stale))
+        self.assertEqual(still_true.state, "sent", still_true.error)
+        self.assertEqual(len(self.gateway.received), 1)
+        self.assertEqual(self.gateway.received[0]["body"]["to"], still_true.sms_phone)
