@@ -2,7 +2,7 @@ import datetime
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..models.ar_reminder import STALE_SENDING
 from .common import ArCommon
@@ -247,7 +247,10 @@ class TestExactlyOnce(ArCommon):
                 "CHECK (state <> 'broken' OR note IS DISTINCT FROM 'unbreakable')"
             )
         )
-        with self.assertLogs("odoo.addons.ar_reminders.models.ar_promise", "WARNING") as logs:
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs("odoo.addons.ar_reminders.models.ar_promise", "WARNING") as logs,
+        ):
             self._run_cron(method="_cron_check_promises", model="ar.promise")
         message = f"Promise to pay {failing.id} could not be checked"
         self.assertTrue(any(message in line for line in logs.output), logs.output)
