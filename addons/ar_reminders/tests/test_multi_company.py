@@ -271,9 +271,11 @@ class TestMultiCompany(ArCommon, HttpCase):
         expected = f"/ar/statement/{self.customer.id}/{self.company_b.id}/"
 
         def link(env_company):
-            body = template.with_company(env_company)._render_field("body_html", reminder_b.ids)[
-                reminder_b.id
-            ]
+            # Current company ``env_company``, both allowed (a user of both companies).
+            companies = env_company | self.company | self.company_b
+            body = template.with_context(allowed_company_ids=companies.ids)._render_field(
+                "body_html", reminder_b.ids
+            )[reminder_b.id]
             return str(body)
 
         self.assertIn(expected, link(self.company))
