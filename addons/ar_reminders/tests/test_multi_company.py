@@ -248,9 +248,6 @@ class TestMultiCompany(ArCommon, HttpCase):
             }
         )
         self.customer.company_id = self.company
-        self._run_cron(method="_cron_check_promises", model="ar.promise")
-        self.assertEqual(promise.state, "broken")
-        self.assertFalse(self._reminders())
         self._run_cron()
         reminder = self._reminders()
         self.assertEqual((reminder.company_id, reminder.state), (self.company, "sent"))
@@ -258,6 +255,10 @@ class TestMultiCompany(ArCommon, HttpCase):
         self.assertEqual(
             (reminder_other.company_id, reminder_other.state), (self.company_b, "sent")
         )
+        # The broken promise in B records B's reminders of this customer: none.
+        self._run_cron(method="_cron_check_promises", model="ar.promise")
+        self.assertEqual(promise.state, "broken")
+        self.assertEqual(self._reminders(), reminder)
 
     def test_email_link_is_the_reminders_company_whatever_the_current_one(self):
         """The reminder email links the statement of the reminder's company, also when it
@@ -300,6 +301,7 @@ class TestMultiCompany(ArCommon, HttpCase):
         )
         self.env.invalidate_all()
         self.assertIn(old_call, template.with_context(lang="vi_VN").body_html)
+        self.assertNotIn(expected, link(self.company), "the old template links A's statement")
         post_migration = load_script(
             "ar_reminders/migrations/19.0.1.1.0/post-migration.py", "ar_reminders_post_1_1"
         )
