@@ -312,3 +312,31 @@ class TestMultiCompany(ArCommon, HttpCase):
             self.assertNotIn(old_call, body)
             self.assertIn(new_call, body)
         self.assertIn(expected, link(self.company))
+
+    def test_a_reminder_that_cannot_be_saved_is_skipped_one_by_one(self):
+        """Recording a batch where one reminder breaks a company rule: the others are
+        recorded, that one is logged and skipped (no exception for the job)."""
+        move_a = self._invoice(days_overdue=9)
+        other = self.customer.copy({"name": "Khách hàng khác"})
+        move_b = self._invoice(days_overdue=9, partner=other, company=self.company_b)
+        other.company_id = self.company
+        level_a, level_b = self.levels[7], self.policy_b.level_ids[1]
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "level_id": level.id,
+                "date": self.today,
+                "amount_due": move.amount_residual_signed,
+                "line_ids": [Command.create({"move_id": move.id, "level_id": level.id})],
+            }
+            for partner, company, level, move in (
+                (self.customer, self.company, level_a, move_a),
+                (other, self.company_b, level_b, move_b),
+            )
+        ]
+        with self.assertLogs("odoo.addons.ar_reminders.models.ar_reminder", "WARNING") as logs:
+            reminders = self.env["ar.reminder"].sudo()._record(vals_list)
+        self.assertEqual(reminders.partner_id, self.customer)
+        self.assertTrue(any("not recorded" in line for line in logs.output), logs.output)
+        self.assertFalse(self._reminders(other))
