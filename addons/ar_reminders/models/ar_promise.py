@@ -1,5 +1,9 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
 
 
 class ArPromise(models.Model):
@@ -90,18 +94,37 @@ class ArPromise(models.Model):
         promises = self.search([("state", "=", "open")])
         Cron._commit_progress(remaining=len(promises))
         for promise in promises:
-            reminders = self.env["ar.reminder"]
-            # Another worker on the same promise: skip it rather than wait or close it twice.
-            if promise.try_lock_for_update():
-                promise.invalidate_recordset(["state"])
-                if promise.state == "open":
-                    if promise._is_kept():
-                        promise.state = "kept"
-                    elif promise.date < today:
-                        reminders = promise._break(today)
-            Cron._commit_progress(1)
+            reminders = promise._check_one(today)
+            # Out of time: stop here. Reminders recorded and not sent yet are sent by the
+            # reminder job (it sends what is queued).
+            if not Cron._commit_progress(1):
+                return True
             reminders._send_each()
         return True
+
+    def _check_one(self, today):
+        """Close this promise if kept or broken, in its own savepoint: an error is logged
+        and leaves this promise open for the next run; the others go on. Return the
+        reminders recorded (not sent)."""
+        self.ensure_one()
+        reminders = self.env["ar.reminder"]
+        # Another worker on the same promise: skip it rather than wait or close it twice.
+        if not self.try_lock_for_update():
+            return reminders
+        self.invalidate_recordset(["state"])
+        if self.state != "open":
+            return reminders
+        try:
+            with self.env.cr.savepoint():
+                if self._is_kept():
+                    self.state = "kept"
+                elif self.date < today:
+                    reminders = self._break(today)
+        except Exception:
+            _logger.warning("Promise to pay %s could not be checked", self.id, exc_info=True)
+            self.env.invalidate_all()
+            return self.env["ar.reminder"]
+        return reminders
 
     def _break(self, today):
         """Mark broken, tell the collector, and record (not send) the reminders now due in

@@ -4,7 +4,8 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount, format_date
 
 from ..tools import levels as level_rules
 from ..tools import sms
@@ -12,6 +13,9 @@ from ..tools import sms
 _logger = logging.getLogger(__name__)
 
 BATCH_PARTNERS = 50
+# A reminder left in 'sending' longer than this was abandoned by its worker (the gateway
+# call has a timeout far shorter): only then is it handed to a person.
+STALE_SENDING = datetime.timedelta(minutes=10)
 
 
 class ArReminder(models.Model):
@@ -51,6 +55,7 @@ class ArReminder(models.Model):
             ("sent", "Sent"),
             ("partial", "Partly Sent"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         default="queued",
         required=True,
@@ -114,21 +119,43 @@ class ArReminder(models.Model):
     def _recover_interrupted(self):
         """Reminders a stopped run left in ``sending``: the SMS was handed to the gateway,
         or about to be, and the answer never recorded. Sending again could reach the
-        customer twice: mark them failed for a person to check the gateway. A reminder
-        being sent right now is locked by its worker and skipped."""
-        interrupted = self.search([("state", "=", "sending")], order="id")
-        for reminder in interrupted.try_lock_for_update():
-            reminder._mark_interrupted()
-            self.env["ir.cron"]._commit_progress()
+        customer twice: mark them failed for a person to check the gateway.
+
+        Only those untouched for ``STALE_SENDING``: a reminder another worker has just
+        committed as ``sending`` is about to be sent by it. Each is locked and read again
+        on its own (one being sent is locked by its worker and skipped), marked, and
+        committed."""
+        Cron = self.env["ir.cron"]
+        # write_date is the writing transaction's time: compared on the database's clock.
+        limit = self.env.cr.now() - STALE_SENDING
+        interrupted = self.search(
+            [("state", "=", "sending"), ("write_date", "<", limit)], order="id"
+        )
+        for reminder in interrupted:
+            if not reminder.try_lock_for_update():
+                continue
+            reminder.invalidate_recordset()
+            if reminder.state == "sending" and reminder.write_date < limit:
+                reminder._mark_interrupted()
+            if not Cron._commit_progress():
+                return
 
     def _mark_interrupted(self):
         self.ensure_one()
-        message = self.env._(
-            "The run stopped after handing the SMS to %(phone)s to the gateway and before "
-            "recording its answer: it may or may not have been sent. It is not sent again "
-            "automatically; check the gateway's log and send it by hand if it did not arrive.",
-            phone=self.sms_phone or "?",
+        self._mark_sms_unknown(
+            self.env._(
+                "The run stopped after handing the SMS to %(phone)s to the gateway and before "
+                "recording its answer: it may or may not have been sent. It is not sent again "
+                "automatically; check the gateway's log and send it by hand if it did not "
+                "arrive.",
+                phone=self.sms_phone or "?",
+            )
         )
+
+    def _mark_sms_unknown(self, message):
+        """The SMS may or may not have gone out: recorded as unknown (never sent again
+        automatically) with a to-do for a person to check the gateway."""
+        self.ensure_one()
         self.write(
             {
                 "state": "failed",
@@ -190,6 +217,17 @@ class ArReminder(models.Model):
         policies = {}
         vals_list = []
         for (partner, company), moves in grouped.items():
+            if not self._partner_fits_company(partner, company):
+                # A customer since restricted to another company: its reminder in this
+                # company could not be saved (check_company). Skipped, the run goes on.
+                _logger.warning(
+                    "No reminder for %s in %s: the customer belongs to %s only (invoices %s)",
+                    partner.display_name,
+                    company.name,
+                    partner.company_id.name,
+                    ", ".join(move.name for move in moves),
+                )
+                continue
             if company not in policies:
                 policies[company] = self.env["ar.reminder.policy"].search(
                     [("company_id", "=", company.id)]
@@ -234,18 +272,35 @@ class ArReminder(models.Model):
                 )
         return self._record(vals_list)
 
+    @api.model
+    def _partner_fits_company(self, partner, company):
+        """Whether a reminder of ``company`` may name ``partner`` (the check_company rule
+        of ``partner_id``, as Odoo's ``_check_company`` applies it)."""
+        partner = partner.sudo().with_context(active_test=False)
+        domain = partner._check_company_domain(company)
+        return not domain or bool(partner.filtered_domain(domain))
+
     def _record(self, vals_list):
         """Create the reminders in one go; when another worker recorded some of these
-        invoice levels first (unique index), create the others one by one."""
+        invoice levels first (unique index), or one of them cannot be saved, create them one
+        by one: a reminder that cannot be saved is logged and skipped, the others are
+        recorded."""
         if not vals_list:
             return self.browse()
         try:
             with self.env.cr.savepoint():
                 reminders = self.create(vals_list)
                 self.env.flush_all()
-        except psycopg2.IntegrityError:
+        except (psycopg2.IntegrityError, UserError, ValidationError) as exc:
             self.env.invalidate_all()
             if len(vals_list) == 1:
+                if not isinstance(exc, psycopg2.IntegrityError):
+                    _logger.warning(
+                        "Reminder of customer %s in company %s not recorded: %s",
+                        vals_list[0].get("partner_id"),
+                        vals_list[0].get("company_id"),
+                        exc,
+                    )
                 return self.browse()
             reminders = self.browse()
             for vals in vals_list:
@@ -275,6 +330,14 @@ class ArReminder(models.Model):
         if self.state != "queued":
             return
         reminder = self.with_company(self.company_id)
+        today = fields.Date.context_today(self)
+        if self.date < today:
+            # Recorded by a run that stopped before sending it: what it says may no
+            # longer be true.
+            reason = reminder._stale_reason(today)
+            if reason:
+                reminder._cancel_stale(reason)
+                return
         try:
             with self.env.cr.savepoint():
                 sms_pending = reminder._prepare_channels()
@@ -295,6 +358,58 @@ class ArReminder(models.Model):
             # gateway is called: from here on the SMS is never sent twice.
             self.env["ir.cron"]._commit_progress()
             reminder._send_pending_sms()
+
+    def _stale_reason(self, today):
+        """Why a reminder recorded on an earlier day and never sent must not go out now
+        (an invoice paid or disputed since, a promise to pay, an opt-out, another amount
+        due), or None."""
+        moves = self.line_ids.move_id
+        closed = moves.filtered(
+            lambda m: m.state != "posted" or m.payment_state not in ("not_paid", "partial")
+        )
+        if closed:
+            return self.env._(
+                "invoices no longer open: %(invoices)s", invoices=", ".join(closed.mapped("name"))
+            )
+        disputed = moves.filtered("ar_disputed")
+        if disputed:
+            return self.env._(
+                "invoices in dispute: %(invoices)s", invoices=", ".join(disputed.mapped("name"))
+            )
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        if partner.ar_no_reminder:
+            return self.env._("the customer asked for no reminders")
+        promise = self.env["ar.promise"]._active_by_partner(partner, today)
+        promise = promise.get((partner.id, self.company_id.id))
+        if promise:
+            return self.env._(
+                "paused by a promise to pay until %(date)s",
+                date=format_date(self.env, promise.date),
+            )
+        due = sum(moves.mapped("amount_residual_signed"))
+        if self.currency_id.compare_amounts(due, self.amount_due):
+            return self.env._(
+                "the amount due changed from %(old)s to %(new)s",
+                old=format_amount(self.env, self.amount_due, self.currency_id),
+                new=format_amount(self.env, due, self.currency_id),
+            )
+        return None
+
+    def _cancel_stale(self, reason):
+        """Cancel a reminder nothing of which was sent; its invoice levels are released, so
+        that a later run reminds the invoices still open with today's amounts."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "cancelled",
+                "error": self.env._(
+                    "Recorded on %(date)s and not sent then; cancelled: %(reason)s.",
+                    date=format_date(self.env, self.date),
+                    reason=reason,
+                ),
+            }
+        )
+        self.line_ids.sudo().unlink()
 
     def _prepare_channels(self):
         """Everything of the reminder that stays in the database, written in one go with its
@@ -335,17 +450,20 @@ class ArReminder(models.Model):
     def _send_pending_sms(self):
         """Hand the recorded SMS to the gateway and commit its answer."""
         self.ensure_one()
-        # A new transaction: lock the row and read its state from the table. A recovery
-        # pass of another worker may have marked it in the instant since the commit; then
-        # it is not sent. While this lock is held, recovery passes skip it.
-        [(sms_state,)] = self.env.execute_query(
-            SQL("SELECT sms_state FROM ar_reminder WHERE id = %s FOR UPDATE", self.id)
-        )
+        # A new transaction: lock the row and read it again. Not obtained: another worker
+        # holds it (a recovery pass, or a second sender); it is left to them, never waited
+        # for. While this lock is held, recovery passes skip it.
+        if not self.try_lock_for_update():
+            return
         self.invalidate_recordset()
-        if sms_state != "sending":
+        if self.sms_state != "sending":
             return
         company = self.company_id.sudo()
         errors = [self.error] if self.error else []
+        timeout = int(
+            self.env["ir.config_parameter"].sudo().get_param("ar_reminders.sms_timeout")
+            or sms.TIMEOUT
+        )
         try:
             sms.send(
                 company.ar_sms_url,
@@ -354,7 +472,22 @@ class ArReminder(models.Model):
                 self.sms_message,
                 sender=company.ar_sms_sender or "",
                 auth=company.ar_sms_auth or None,
+                timeout=timeout,
             )
+        except sms.SmsUncertain as exc:
+            # The gateway got the message and gave no clear answer: it may have gone out.
+            self._mark_sms_unknown(
+                self.env._(
+                    "The SMS gateway gave no clear answer for the SMS to %(phone)s "
+                    "(%(error)s): it may or may not have been sent. It is not sent again "
+                    "automatically; check the gateway's log and send it by hand if it did "
+                    "not arrive.",
+                    phone=self.sms_phone or "?",
+                    error=exc,
+                )
+            )
+            self.env["ir.cron"]._commit_progress()
+            return
         except Exception as exc:
             if not isinstance(exc, sms.SmsError):
                 _logger.warning("SMS of reminder %s failed", self.id, exc_info=True)

@@ -1,7 +1,10 @@
+import datetime
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
+from ..models.ar_reminder import STALE_SENDING
 from .common import ArCommon
 
 
@@ -13,6 +16,18 @@ class TestExactlyOnce(ArCommon):
     def _sms_to(self, partner):
         phone = self.env["ar.reminder"].search([("partner_id", "=", partner.id)]).sms_phone
         return [r for r in self.gateway.received if r["body"]["to"] == phone]
+
+    def _age(self, reminder, delta):
+        """Move the reminder's last write back in time (a run of another day)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ar_reminder SET write_date = write_date - %s WHERE id = %s",
+                delta,
+                reminder.id,
+            )
+        )
+        self.env.invalidate_all()
 
     def _mails(self, reminder):
         return self.env["mail.mail"].search(
@@ -143,10 +158,124 @@ class TestExactlyOnce(ArCommon):
         self._run_cron()
         reminder = self._reminders()
         self.assertEqual(reminder.sms_state, "sent")
-        # The state a killed worker leaves: 'sending' committed, the answer not.
+        # The state a killed worker leaves: 'sending' committed, the answer not; the
+        # next run is the next day's.
         reminder.sudo().write({"state": "sending", "sms_state": "sending"})
+        self._age(reminder, datetime.timedelta(days=1))
         self._run_cron()
         self.assertEqual((reminder.state, reminder.sms_state), ("failed", "unknown"))
         self.assertIn("may or may not have been sent", reminder.error)
         self.assertEqual(len(self.gateway.received), 1, "not sent again")
         self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
+
+    def _assert_sms_unknown(self, reminder, reason):
+        self.assertEqual(
+            (reminder.state, reminder.email_state, reminder.sms_state),
+            ("failed", "sent", "unknown"),
+        )
+        self.assertIn(reason, reminder.error)
+        self.assertIn("may or may not have been sent", reminder.error)
+        self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
+
+    def test_gateway_error_5xx_is_not_a_failure(self):
+        """A 500 from the gateway may come after it handed the SMS on: the SMS is recorded
+        as unknown with a to-do to check the gateway, and never sent again."""
+        self._invoice(days_overdue=8)
+        self.gateway.statuses = [500]
+        self._run_cron()
+        reminder = self._reminders()
+        self._assert_sms_unknown(reminder, "HTTP 500")
+        self._run_cron()
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_gateway_read_timeout_is_not_a_failure(self):
+        """The gateway received the SMS and holds its answer beyond the client's timeout."""
+        self.env["ir.config_parameter"].sudo().set_param("ar_reminders.sms_timeout", 1)
+        self.gateway.hold_text = "còn nợ"
+        self.addCleanup(self.gateway.release.set)
+        self.addCleanup(setattr, self.gateway, "hold_text", None)
+        self._invoice(days_overdue=8)
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertTrue(self.gateway.held.is_set())
+        self._assert_sms_unknown(reminder, "did not answer in time")
+        self.gateway.hold_text = None
+        self._run_cron()
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_recovery_leaves_a_reminder_just_being_sent_alone(self):
+        """A reminder another worker has just committed as 'sending' is about to be sent by
+        it: the recovery pass leaves it alone. Once older than the stale limit it was
+        abandoned, and is handed to a person (never sent again)."""
+        self._invoice(days_overdue=8)
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertEqual(len(self.gateway.received), 1)
+        reminder.sudo().write({"state": "sending", "sms_state": "sending"})
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("sending", "sending"))
+        self.assertFalse(reminder.activity_ids)
+        self._age(reminder, STALE_SENDING - datetime.timedelta(minutes=1))
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("sending", "sending"))
+        self._age(reminder, datetime.timedelta(minutes=2))
+        self._run_cron()
+        self.assertEqual((reminder.state, reminder.sms_state), ("failed", "unknown"))
+        self.assertEqual(reminder.activity_ids.summary, "Check whether the reminder SMS was sent")
+        self.assertEqual(len(self.gateway.received), 1, "not sent again")
+
+    def test_a_promise_that_fails_does_not_stop_the_others(self):
+        """Closing one broken promise fails in the database (a constraint of the site
+        refuses it): that promise stays open for the next run, logged; the other broken
+        promise is closed and its reminder recorded and sent."""
+        other = self.customer.copy({"name": "Other customer"})
+        self._invoice(days_overdue=9)
+        self._invoice(days_overdue=9, partner=other)
+        yesterday = self.today - datetime.timedelta(days=1)
+        # The failing one is the first checked (latest first).
+        working, failing = self.env["ar.promise"].create(
+            [
+                {"partner_id": partner.id, "date": yesterday, "amount": 1000, "note": note}
+                for partner, note in ((other, False), (self.customer, "unbreakable"))
+            ]
+        )
+        self.env.flush_all()
+        # A real database error, rolled back with the test.
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE ar_promise ADD CONSTRAINT test_ar_unbreakable "
+                "CHECK (state <> 'broken' OR note IS DISTINCT FROM 'unbreakable')"
+            )
+        )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs("odoo.addons.ar_reminders.models.ar_promise", "WARNING") as logs,
+        ):
+            self._run_cron(method="_cron_check_promises", model="ar.promise")
+        message = f"Promise to pay {failing.id} could not be checked"
+        self.assertTrue(any(message in line for line in logs.output), logs.output)
+        self.assertEqual((failing.state, working.state), ("open", "broken"))
+        self.assertFalse(self._reminders())
+        self.assertEqual(self._reminders(other).state, "sent")
+
+    def test_reminder_left_queued_by_a_stopped_run_is_checked_before_sending(self):
+        """Reminders recorded yesterday by a run that stopped before sending them: the one
+        whose invoice has been paid since is cancelled with the reason (nothing sent); the
+        one still true is sent."""
+        paid_customer = self.customer.copy({"name": "Paid since"})
+        paid_move = self._invoice(days_overdue=8, partner=paid_customer)
+        self._invoice(days_overdue=8)
+        yesterday = self.today - datetime.timedelta(days=1)
+        Reminder = self.env["ar.reminder"]
+        Reminder._record_partners(self.customer | paid_customer, yesterday)
+        stale, still_true = self._reminders(paid_customer), self._reminders()
+        self.assertEqual((stale.state, still_true.state), ("queued", "queued"))
+        self._pay(paid_move)
+        self._run_cron()
+        self.assertEqual(stale.state, "cancelled")
+        self.assertIn("no longer open", stale.error)
+        self.assertIn(paid_move.name, stale.error)
+        self.assertFalse(self._mails(stale))
+        self.assertEqual(still_true.state, "sent", still_true.error)
+        self.assertEqual(len(self.gateway.received), 1)
+        self.assertEqual(self.gateway.received[0]["body"]["to"], still_true.sms_phone)

@@ -6,7 +6,9 @@ from PIL import Image
 
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.modules.module import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import ArCommon
 
@@ -227,3 +229,114 @@ class TestMultiCompany(ArCommon, HttpCase):
                 record.with_env(env_a).check_access("read")
         self.assertFalse(env_a["ar.reminder.line"].search([("id", "in", reminder_b.line_ids.ids)]))
         self.assertFalse(env_a["ar.reminder.level"].search([("policy_id", "=", self.policy_b.id)]))
+
+    def test_customer_restricted_to_another_company_does_not_stop_the_run(self):
+        """A customer restricted to company A after an invoice of company B was posted (and
+        a promise made in B): B's reminder cannot name it (check_company). It is skipped;
+        the promise job and the reminder job go on and remind the other customers, and the
+        customer's own invoice in A."""
+        self._invoice(days_overdue=9)
+        self._invoice(days_overdue=9, company=self.company_b)
+        other = self.customer.copy({"name": "Khách hàng khác"})
+        self._invoice(days_overdue=9, partner=other, company=self.company_b)
+        promise = self.env["ar.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company_b.id,
+                "date": self.today - datetime.timedelta(days=1),
+                "amount": 1000,
+            }
+        )
+        self.customer.company_id = self.company
+        self._run_cron()
+        reminder = self._reminders()
+        self.assertEqual((reminder.company_id, reminder.state), (self.company, "sent"))
+        reminder_other = self._reminders(other)
+        self.assertEqual(
+            (reminder_other.company_id, reminder_other.state), (self.company_b, "sent")
+        )
+        # The broken promise in B records B's reminders of this customer: none.
+        self._run_cron(method="_cron_check_promises", model="ar.promise")
+        self.assertEqual(promise.state, "broken")
+        self.assertEqual(self._reminders(), reminder)
+
+    def test_email_link_is_the_reminders_company_whatever_the_current_one(self):
+        """The reminder email links the statement of the reminder's company, also when it
+        is rendered in another current company (a resend, a preview), and after the
+        migration of a template that still holds the old link."""
+        self._invoice(days_overdue=3, amount=222, company=self.company_b)
+        self._run_cron()
+        reminder_b = self._reminders()
+        self.assertEqual(reminder_b.company_id, self.company_b)
+        template = self.env.ref("ar_reminders.mail_template_reminder")
+        expected = f"/ar/statement/{self.customer.id}/{self.company_b.id}/"
+
+        def link(env_company):
+            # Current company ``env_company``, both allowed (a user of both companies).
+            companies = env_company | self.company | self.company_b
+            body = template.with_context(allowed_company_ids=companies.ids)._render_field(
+                "body_html", reminder_b.ids
+            )[reminder_b.id]
+            return str(body)
+
+        self.assertIn(expected, link(self.company))
+        old_call = "commercial_partner_id._ar_statement_url()"
+        new_call = "commercial_partner_id._ar_statement_url(object.company_id)"
+        # A database upgraded from the version whose template linked env.company, in two
+        # languages.
+        self.env["res.lang"]._activate_lang("vi_VN")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mail_template
+                      SET body_html = jsonb_set(body_html, '{vi_VN}', body_html->'en_US')
+                      WHERE id = %(id)s;
+                   UPDATE mail_template
+                      SET body_html = replace(body_html::text, %(new)s, %(old)s)::jsonb
+                    WHERE id = %(id)s""",
+                id=template.id,
+                new=new_call,
+                old=old_call,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertIn(old_call, template.with_context(lang="vi_VN").body_html)
+        self.assertNotIn(expected, link(self.company), "the old template links A's statement")
+        post_migration = load_script(
+            "ar_reminders/migrations/19.0.1.1.0/post-migration.py", "ar_reminders_post_1_1"
+        )
+        post_migration.fix_statement_link(self.env.cr)
+        self.env.invalidate_all()
+        for lang in ("en_US", "vi_VN"):
+            body = template.with_context(lang=lang).body_html
+            self.assertNotIn(old_call, body)
+            self.assertIn(new_call, body)
+        self.assertIn(expected, link(self.company))
+
+    def test_a_reminder_that_cannot_be_saved_is_skipped_one_by_one(self):
+        """Recording a batch where one reminder breaks a company rule: the others are
+        recorded, that one is logged and skipped (no exception for the job)."""
+        move_a = self._invoice(days_overdue=9)
+        other = self.customer.copy({"name": "Khách hàng khác"})
+        move_b = self._invoice(days_overdue=9, partner=other, company=self.company_b)
+        other.company_id = self.company
+        level_a, level_b = self.levels[7], self.policy_b.level_ids[1]
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "level_id": level.id,
+                "date": self.today,
+                "amount_due": move.amount_residual_signed,
+                "line_ids": [Command.create({"move_id": move.id, "level_id": level.id})],
+            }
+            for partner, company, level, move in (
+                (self.customer, self.company, level_a, move_a),
+                (other, self.company_b, level_b, move_b),
+            )
+        ]
+        with self.assertLogs("odoo.addons.ar_reminders.models.ar_reminder", "WARNING") as logs:
+            reminders = self.env["ar.reminder"].sudo()._record(vals_list)
+        self.assertEqual(reminders.partner_id, self.customer)
+        self.assertTrue(any("not recorded" in line for line in logs.output), logs.output)
+        self.assertFalse(self._reminders(other))

@@ -12,6 +12,7 @@ import string
 
 import phonenumbers
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
 TIMEOUT = 20
 GSM7 = set(
@@ -21,9 +22,24 @@ GSM7 = set(
 
 
 class SmsError(Exception):
+    """The SMS was not sent (refused, or the gateway never reached)."""
+
     def __init__(self, message, retryable=False):
         super().__init__(message)
         self.retryable = retryable
+
+
+class SmsUncertain(SmsError):
+    """The message reached the gateway but no clear answer came back (read timeout,
+    connection dropped, 5xx): it may have been sent. Never send it again automatically."""
+
+
+def _not_connected(exc):
+    """Whether a requests ConnectionError happened before the request was sent (refused,
+    no route, connect timeout): ``NewConnectionError`` is a ``ConnectTimeoutError``."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, ConnectTimeoutError | ConnectionRefusedError)
 
 
 def to_e164(phone, region="VN"):
@@ -115,10 +131,16 @@ def send(url, body_template, phone, message, sender="", auth=None, timeout=TIMEO
     headers = {"Authorization": auth} if auth else {}
     try:
         response = requests.post(url, json=body, headers=headers, timeout=timeout)
-    except (requests.Timeout, requests.ConnectionError) as exc:
+    except requests.ConnectTimeout as exc:
         raise SmsError(f"SMS gateway unreachable: {exc}", retryable=True) from exc
+    except requests.ConnectionError as exc:
+        if _not_connected(exc):
+            raise SmsError(f"SMS gateway unreachable: {exc}", retryable=True) from exc
+        raise SmsUncertain(f"SMS gateway connection lost: {exc}") from exc
+    except requests.Timeout as exc:
+        raise SmsUncertain(f"SMS gateway did not answer in time: {exc}") from exc
     if response.status_code >= 500:
-        raise SmsError(f"SMS gateway error HTTP {response.status_code}", retryable=True)
+        raise SmsUncertain(f"SMS gateway error HTTP {response.status_code}")
     if response.status_code >= 400:
         raise SmsError(
             f"SMS gateway refused the message: HTTP {response.status_code} {response.text[:200]}"

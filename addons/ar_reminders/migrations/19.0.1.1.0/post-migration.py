@@ -1,11 +1,39 @@
 """Copy the values that were shared by every company into each company they apply to: an
 opt-out to every company (the customer asked for no reminders), a policy to its own company,
-a collector to each company the user works in."""
+a collector to each company the user works in.
+
+The reminder email template (noupdate) linked the statement of the current company: its
+statement link is given the reminder's company, in every language, the rest of a customised
+template left as it is."""
 
 from odoo.tools import SQL, sql
 
+OLD_LINK = "commercial_partner_id._ar_statement_url()"
+NEW_LINK = "commercial_partner_id._ar_statement_url(object.company_id)"
+
+
+def fix_statement_link(cr):
+    cr.execute(
+        SQL(
+            """
+            UPDATE mail_template t
+               SET body_html = replace(t.body_html::text, %(old)s, %(new)s)::jsonb
+              FROM ir_model_data d
+             WHERE d.module = 'ar_reminders'
+               AND d.name = 'mail_template_reminder'
+               AND d.model = 'mail.template'
+               AND t.id = d.res_id
+               AND t.body_html::text LIKE %(pattern)s
+            """,
+            old=OLD_LINK,
+            new=NEW_LINK,
+            pattern=f"%{OLD_LINK}%",
+        )
+    )
+
 
 def migrate(cr, version):
+    fix_statement_link(cr)
     if sql.column_exists(cr, "res_partner", "ar_no_reminder_shared"):
         cr.execute(
             SQL(
