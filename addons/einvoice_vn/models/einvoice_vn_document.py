@@ -312,13 +312,20 @@ class EinvoiceVnDocument(models.Model):
             }
         gross = line.quantity * line.price_unit
         return {
+            **self._goods_line_values(line, tax),
+            "discount_amount": gross - line.price_subtotal if line.discount else 0,
+        }
+
+    @api.model
+    def _goods_line_values(self, line, tax):
+        """What a goods line shows, in an original invoice as in an adjustment."""
+        return {
             "code": line.product_id.default_code,
             "name": line.name or line.product_id.name,
             "uom": line.product_uom_id.name,
             "quantity": line.quantity,
             "price": line.price_unit,
             "discount_rate": line.discount or None,
-            "discount_amount": gross - line.price_subtotal if line.discount else 0,
             "tax": tax,
         }
 
@@ -326,16 +333,7 @@ class EinvoiceVnDocument(models.Model):
     def _adjustment_line_values(self, line, tax, sign):
         """A line of an adjustment invoice: an increase or a decrease of the original."""
         return corrections.adjustment_line(
-            {
-                "code": line.product_id.default_code,
-                "name": line.name or line.product_id.name,
-                "uom": line.product_uom_id.name,
-                "quantity": line.quantity,
-                "price": line.price_unit,
-                "discount_rate": line.discount or None,
-                "tax": tax,
-            },
-            sign * line.price_subtotal,
+            self._goods_line_values(line, tax), sign * line.price_subtotal
         )
 
     @api.model
