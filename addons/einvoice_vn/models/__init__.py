@@ -1,11 +1,17 @@
 from . import (
     account_journal,
     account_move,
+    account_move_line,
     account_move_send,
     einvoice_vn_certificate,
     einvoice_vn_document,
+    einvoice_vn_inbound,
+    einvoice_vn_inbound_check,
+    einvoice_vn_product_mapping,
+    einvoice_vn_seller_status,
     einvoice_vn_symbol,
     ir_attachment,
     res_company,
+    res_config_settings,
     res_partner,
 )

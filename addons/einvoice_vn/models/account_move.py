@@ -1,7 +1,26 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+import io
+import logging
+import re
+import zipfile
 
+from lxml import etree
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools import inbound
 from .einvoice_vn_document import is_trusted
+
+_logger = logging.getLogger(__name__)
+
+# Root elements of a Vietnamese e-invoice: a bare invoice or a T-VAN message around it.
+INBOUND_ROOTS = {"HDon", "TDiep"}
+INBOUND_TYPE = "einvoice_vn.inbound"
+ZIP_TYPE = "einvoice_vn.zip"
+# Comments and processing instructions skipped to find the root element's name.
+PROLOG_NOISE = re.compile(rb"<\?.*?\?>|<!--.*?-->", re.S)
+FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+SNIFF_BYTES = 64 * 1024
 
 # The invoice's copies of its e-invoice: written by issuing only, like the document itself.
 EINVOICE_FIELDS = {
@@ -9,7 +28,25 @@ EINVOICE_FIELDS = {
     "einvoice_vn_document_id",
     "einvoice_vn_state",
     "einvoice_vn_authority_code",
+    "einvoice_vn_inbound_id",
 }
+
+
+def sniff_xml(raw):
+    """``(has_doctype, root name)`` of what looks like an XML file, without parsing it
+    (UTF-16 files included, so that a DOCTYPE cannot hide behind the encoding)."""
+    head = raw or b""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        head = head.decode("utf-16", errors="ignore").encode()
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        return False, None
+    has_doctype = b"<!DOCTYPE" in head
+    match = FIRST_TAG.search(PROLOG_NOISE.sub(b"", head[:SNIFF_BYTES]))
+    root = match.group(2).decode() if match else None
+    if has_doctype and root == "DOCTYPE":
+        root = None
+    return has_doctype, root
 
 
 class AccountMove(models.Model):
@@ -31,6 +68,20 @@ class AccountMove(models.Model):
         related="einvoice_vn_document_id.authority_code", string="Authority Code (MCCQT)"
     )
     einvoice_vn_needed = fields.Boolean(compute="_compute_einvoice_vn_needed")
+    einvoice_vn_inbound_id = fields.Many2one(
+        "einvoice.vn.inbound",
+        string="Supplier E-invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    einvoice_vn_inbound_state = fields.Selection(
+        related="einvoice_vn_inbound_id.state", string="Supplier E-invoice Checks", store=True
+    )
+    einvoice_vn_inbound_check_ids = fields.One2many(
+        related="einvoice_vn_inbound_id.check_ids", string="Supplier E-invoice Check Results"
+    )
     einvoice_vn_year_warning = fields.Char(
         string="E-invoice Year Warning", compute="_compute_einvoice_vn_year_warning"
     )
@@ -86,7 +137,7 @@ class AccountMove(models.Model):
                 and move.journal_id.einvoice_vn_year_warning
             )
 
-    @api.depends("einvoice_vn_year_warning")
+    @api.depends("einvoice_vn_year_warning", "einvoice_vn_inbound_state")
     def _compute_alerts(self):
         return super()._compute_alerts()
 
@@ -97,6 +148,14 @@ class AccountMove(models.Model):
             alerts["einvoice_vn_year_warning"] = {
                 "level": "warning",
                 "message": self.einvoice_vn_year_warning,
+            }
+        if self.einvoice_vn_inbound_state == "failed":
+            alerts["einvoice_vn_inbound_failed"] = {
+                "level": "danger",
+                "message": self.env._(
+                    "Checks of the supplier e-invoice failed: see the E-invoice Checks tab "
+                    "before paying this bill."
+                ),
             }
         return alerts
 
@@ -287,3 +346,139 @@ class AccountMove(models.Model):
         documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         documents.action_send_now()
         return documents
+
+    # ------------------------------------------------------------------
+    # Supplier e-invoices: Odoo's import framework (Upload, mail alias)
+    # ------------------------------------------------------------------
+
+    def _post(self, soft=True):
+        # EXTEND 'account': a posted bill from an e-invoice confirms its lines' products.
+        posted = super()._post(soft)
+        self.env["einvoice.vn.inbound"]._learn_from_bills(
+            posted.filtered(lambda m: m.move_type == "in_invoice")
+        )
+        return posted
+
+    def _get_xml_tree(self, file_data):
+        """Vietnamese e-invoices, and any file that carries a DOCTYPE, are parsed with the
+        hardened parser (no entities, no DTD, no network, size and depth caps): Odoo's own
+        parse would expand entities. Other XML is parsed as before."""
+        # EXTENDS 'account'
+        if self._einvoice_vn_is_xml(file_data):
+            has_doctype, root = sniff_xml(file_data["raw"])
+            if has_doctype or root in INBOUND_ROOTS:
+                try:
+                    return inbound.parse_xml(file_data["raw"])
+                except inbound.InboundError as exc:
+                    _logger.info("XML file %s refused: %s", file_data["name"], exc)
+                    return None
+        return super()._get_xml_tree(file_data)
+
+    @api.model
+    def _einvoice_vn_is_xml(self, file_data):
+        mimetype = file_data.get("mimetype") or ""
+        return bool(file_data.get("raw")) and (
+            mimetype.endswith("/xml")
+            or "text/plain" in mimetype
+            or (file_data.get("name") or "").lower().endswith(".xml")
+        )
+
+    @api.model
+    def _einvoice_vn_is_zip(self, file_data):
+        mimetype = file_data.get("mimetype") or ""
+        return bool(file_data.get("raw")) and (
+            "zip" in mimetype or (file_data.get("name") or "").lower().endswith(".zip")
+        )
+
+    def _get_import_file_type(self, file_data):
+        """Identify Vietnamese e-invoices (also when they cannot be parsed: the decoder then
+        says why) and ZIP files, which may hold one with its PDF."""
+        # EXTENDS 'account'
+        tree = file_data.get("xml_tree")
+        if tree is not None and etree.QName(tree).localname in INBOUND_ROOTS:
+            return INBOUND_TYPE
+        if (
+            tree is None
+            and self._einvoice_vn_is_xml(file_data)
+            and sniff_xml(file_data["raw"])[1] in INBOUND_ROOTS
+        ):
+            return INBOUND_TYPE
+        if self._einvoice_vn_is_zip(file_data) and zipfile.is_zipfile(io.BytesIO(file_data["raw"])):
+            return ZIP_TYPE
+        return super()._get_import_file_type(file_data)
+
+    def _unwrap_attachment(self, file_data, recurse=True):
+        """The e-invoices of a ZIP become embedded files; its PDF renderings become
+        attachments (they are shown on the bill)."""
+        # EXTENDS 'account'
+        if file_data["import_file_type"] != ZIP_TYPE:
+            return super()._unwrap_attachment(file_data, recurse)
+        # The framework unwraps the same files again (e.g. to notify the journal's
+        # subscribers): create the PDF attachments once.
+        if "einvoice_vn_embedded" in file_data:
+            return file_data["einvoice_vn_embedded"]
+        try:
+            documents = inbound.unpack(file_data["name"], file_data["raw"])
+        except inbound.InboundError as exc:
+            _logger.info("ZIP file %s not unpacked: %s", file_data["name"], exc)
+            documents = []
+        embedded = []
+        for name, xml in documents:
+            embedded_file_data = {
+                "name": name,
+                "raw": xml,
+                "mimetype": "application/xml",
+                "attachment": None,
+                "origin_attachment": file_data["origin_attachment"],
+                "origin_import_file_type": file_data["origin_import_file_type"],
+            }
+            embedded_file_data["xml_tree"] = self._get_xml_tree(embedded_file_data)
+            embedded_file_data["import_file_type"] = self._get_import_file_type(embedded_file_data)
+            embedded.append(embedded_file_data)
+        if documents:
+            pdfs = self.env["einvoice.vn.inbound"]._zip_pdfs(file_data["raw"])
+            attachments = self.env["ir.attachment"].create(
+                [{"name": name, "raw": raw, "mimetype": "application/pdf"} for name, raw in pdfs]
+            )
+            for attachment in attachments:
+                embedded.append(
+                    {
+                        "name": attachment.name,
+                        "raw": attachment.raw,
+                        "mimetype": attachment.mimetype,
+                        "attachment": attachment,
+                        "origin_attachment": file_data["origin_attachment"],
+                        "origin_import_file_type": file_data["origin_import_file_type"],
+                        "xml_tree": None,
+                        "import_file_type": "pdf",
+                    }
+                )
+        file_data["einvoice_vn_embedded"] = embedded
+        return embedded
+
+    def _get_edi_decoder(self, file_data, new=False):
+        # EXTENDS 'account'
+        if file_data["import_file_type"] == INBOUND_TYPE and (
+            not self or self.move_type == "in_invoice"
+        ):
+            return {"priority": 30, "decoder": self._einvoice_vn_decode}
+        return super()._get_edi_decoder(file_data, new)
+
+    def _einvoice_vn_decode(self, invoice, file_data, new=False):
+        """Decoder of Odoo's import framework: read, check and record the e-invoice, and
+        fill the (new, empty) bill from it. Returns why it was not imported, or None."""
+        if reason := invoice._reason_cannot_decode_has_invoice_lines():
+            return reason
+        if invoice.einvoice_vn_inbound_id:
+            return self.env._(
+                "The bill was already created from %(name)s.",
+                name=invoice.einvoice_vn_inbound_id.name,
+            )
+        source = "email" if self.env.context.get("from_alias") else "import"
+        try:
+            invoice.env["einvoice.vn.inbound"]._import_one(
+                file_data["name"], file_data["raw"], source=source, bill=invoice
+            )
+        except (UserError, ValidationError) as exc:
+            return exc.args[0]
+        return None

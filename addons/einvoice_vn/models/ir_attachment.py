@@ -5,7 +5,8 @@ from odoo.exceptions import AccessError
 
 from .einvoice_vn_document import is_trusted
 
-ARCHIVE_MODEL = "einvoice.vn.document"
+# Issued e-invoices and received supplier e-invoices: both archives are kept ten years.
+ARCHIVE_MODELS = ("einvoice.vn.document", "einvoice.vn.inbound")
 # What makes an archived file what it is: its content and the document it belongs to.
 # Writing ``res_model`` or ``res_id`` first would move the file out of the archive, after
 # which nothing guards its content: both are refused like the content itself.
@@ -31,7 +32,7 @@ class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
     def _einvoice_vn_archived(self):
-        return self.filtered(lambda a: a.res_model == ARCHIVE_MODEL)
+        return self.filtered(lambda a: a.res_model in ARCHIVE_MODELS)
 
     def _einvoice_vn_same_content(self, vals):
         """Whether ``vals`` only writes the content each attachment already has, as
@@ -61,7 +62,7 @@ class IrAttachment(models.Model):
         ):
             raise AccessError(
                 self.env._(
-                    "%(files)s belong to the archive of issued e-invoices: their content and "
+                    "%(files)s belong to the archive of e-invoices: their content and "
                     "the e-invoice they belong to cannot be changed (%(fields)s).",
                     files=", ".join(archived.mapped("name")),
                     fields=", ".join(sorted(ARCHIVE_FIELDS & set(vals))),
@@ -71,12 +72,13 @@ class IrAttachment(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_einvoice_archive(self):
-        """Issued e-invoice XML is kept ten years: refuse deleting it, to everyone."""
+        """Issued and received e-invoice XML is kept ten years: refuse deleting it, to
+        everyone."""
         archived = self.sudo()._einvoice_vn_archived()
         if archived and not is_trusted(self.env):
             raise AccessError(
                 self.env._(
-                    "%(files)s belong to issued e-invoices, which must be archived for ten "
+                    "%(files)s belong to e-invoices, which must be archived for ten "
                     "years: they cannot be deleted.",
                     files=", ".join(archived.mapped("name")),
                 )

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools import providers
 
@@ -52,6 +53,30 @@ class ResCompany(models.Model):
         string="Software Provider Tax ID (MSTTCGP)",
         help="Tax id of the e-invoice software provider; mandatory in format 2.1.0.",
     )
+
+    einvoice_vn_status_url = fields.Char(
+        string="Seller Status Look-up URL",
+        groups=MANAGER,
+        help="Service answering the status code of a tax id (00 active ... 09); supplier "
+        "e-invoices show the seller's status as not checked while it is empty.",
+    )
+    einvoice_vn_status_token = fields.Char(string="Seller Status Look-up Token", groups=MANAGER)
+    einvoice_vn_status_cache_hours = fields.Integer(
+        string="Seller Status Cache (hours)",
+        default=24,
+        help="A seller's status looked up within these hours is not asked again.",
+    )
+
+    @api.constrains("einvoice_vn_status_cache_hours")
+    def _check_einvoice_vn_status_cache_hours(self):
+        for company in self:
+            if company.einvoice_vn_status_cache_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Seller Status Cache (hours): %(hours)s is not a number of hours.",
+                        hours=company.einvoice_vn_status_cache_hours,
+                    )
+                )
 
     @api.constrains("einvoice_vn_certificate_id")
     def _check_einvoice_vn_certificate_company(self):

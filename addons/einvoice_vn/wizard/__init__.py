@@ -1,1 +1,1 @@
-from . import einvoice_vn_correction
+from . import einvoice_vn_correction, einvoice_vn_inbound_upload
