@@ -23,6 +23,11 @@ PURE_TEST_MODULES = {
     / "einvoice_vn"
     / "tests"
     / "provider_server.py",
+    "einvoice_tests.supplier_invoices": ROOT
+    / "addons"
+    / "einvoice_vn"
+    / "tests"
+    / "supplier_invoices.py",
     "ar_tests.sms_gateway": ROOT / "addons" / "ar_reminders" / "tests" / "sms_gateway.py",
     "ar_tests.smtp_server": ROOT / "addons" / "ar_reminders" / "tests" / "smtp_server.py",
 }

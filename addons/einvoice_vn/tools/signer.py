@@ -77,39 +77,68 @@ def _dsig(tag):
     return f"{{{DSIG}}}{tag}"
 
 
-def sign(root, certificate, signing_time=None, signature_id="seller"):
-    """Sign ``root`` (an HDon element) in place as the seller; return the Signature."""
+# Signature and digest algorithms by name: we sign RSA-SHA256; SHA1 exists because real
+# sellers still send it and the intake tests must build such invoices.
+ALGORITHMS = {
+    "sha256": (xmlsec.Transform.RSA_SHA256, xmlsec.Transform.SHA256),
+    "sha1": (xmlsec.Transform.RSA_SHA1, xmlsec.Transform.SHA1),
+}
+
+
+def sign(
+    root,
+    certificate,
+    signing_time=None,
+    signature_id="seller",
+    digest="sha256",
+    holder="NBan",
+    extra_references=(),
+):
+    """Sign ``root`` (an HDon element) in place; return the Signature.
+
+    By default as the seller (``DSCKS/NBan``). ``holder`` names another signer's element
+    under DSCKS (``CQT`` for the tax authority), ``extra_references`` elements with an
+    ``Id`` signed as well (the authority signs ``MCCQT``), ``digest`` is "sha256" or "sha1".
+    """
+    if digest not in ALGORITHMS:
+        raise SignError(f"unknown digest {digest!r} (known: {', '.join(ALGORITHMS)})")
+    method, digest_method = ALGORITHMS[digest]
     data = root.find("DLHDon")
     if data is None or not data.get("Id"):
         raise SignError("HDon has no DLHDon with an Id attribute")
     seller_tax_id = (root.findtext("DLHDon/NDHDon/NBan/MST") or "").strip()
-    if certificate.tax_id and certificate.tax_id != seller_tax_id:
+    if holder == "NBan" and certificate.tax_id and certificate.tax_id != seller_tax_id:
         raise SignError(
             f"the certificate belongs to MST {certificate.tax_id}, "
             f"the invoice seller is MST {seller_tax_id or '(none)'}"
         )
     signing_time = signing_time or datetime.datetime.now()
-    holder = root.find("DSCKS")
-    if holder is None:
-        holder = etree.SubElement(root, "DSCKS")
-    seller = holder.find("NBan")
-    if seller is None:
-        seller = etree.SubElement(holder, "NBan")
+    signatures = root.find("DSCKS")
+    if signatures is None:
+        signatures = etree.SubElement(root, "DSCKS")
+    signer_node = signatures.find(holder)
+    if signer_node is None:
+        signer_node = etree.SubElement(signatures, holder)
     signature = xmlsec.template.create(
-        seller,
+        signer_node,
         xmlsec.Transform.C14N,
-        xmlsec.Transform.RSA_SHA256,
+        method,
         name=signature_id,
         ns="ds",
     )
     signature.set("Id", signature_id)
-    seller.append(signature)
-    ref = xmlsec.template.add_reference(
-        signature, xmlsec.Transform.SHA256, uri=f"#{data.get('Id')}"
-    )
+    signer_node.append(signature)
+    ref = xmlsec.template.add_reference(signature, digest_method, uri=f"#{data.get('Id')}")
     xmlsec.template.add_transform(ref, xmlsec.Transform.ENVELOPED)
+    for extra in extra_references:
+        if not extra.get("Id"):
+            raise SignError(f"element {extra.tag} to sign has no Id attribute")
+        extra_ref = xmlsec.template.add_reference(
+            signature, digest_method, uri=f"#{extra.get('Id')}"
+        )
+        xmlsec.template.add_transform(extra_ref, xmlsec.Transform.C14N)
     object_id = f"{signature_id}-SigningTime"
-    obj_ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri=f"#{object_id}")
+    obj_ref = xmlsec.template.add_reference(signature, digest_method, uri=f"#{object_id}")
     xmlsec.template.add_transform(obj_ref, xmlsec.Transform.C14N)
     key_info = xmlsec.template.ensure_key_info(signature)
     x509_data = xmlsec.template.add_x509_data(key_info)
@@ -130,6 +159,8 @@ def sign(root, certificate, signing_time=None, signature_id="seller"):
     ctx.key = key
     ctx.register_id(data, "Id")
     ctx.register_id(obj, "Id")
+    for extra in extra_references:
+        ctx.register_id(extra, "Id")
     ctx.sign(signature)
     return signature
 
