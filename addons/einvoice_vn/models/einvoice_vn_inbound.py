@@ -469,7 +469,11 @@ class EinvoiceVnInbound(models.Model):
         )
         self.invalidate_recordset(["check_ids"])
         self._einvoice_vn_trusted().write(
-            {"state": self._state_of([{"result": c.result} for c in self.check_ids])}
+            {
+                "state": self._state_of(
+                    [{"result": c.result} for c in self.check_ids if c.code != BILL_CHECK]
+                )
+            }
         )
 
     @api.model
@@ -479,6 +483,8 @@ class EinvoiceVnInbound(models.Model):
 
     @api.model
     def _state_of(self, checks):
+        """The verdict on the e-invoice from its checks (the bill's own notes, such as
+        unmapped lines, do not make the supplier's invoice doubtful)."""
         results = {check["result"] for check in checks}
         if "fail" in results:
             return "failed"
@@ -716,10 +722,12 @@ class EinvoiceVnInbound(models.Model):
                     "invoice_date": invoice.date,
                     "ref": self._ref(invoice),
                     "currency_id": self.currency_id.id,
-                    "einvoice_vn_inbound_id": self.id,
                     "invoice_line_ids": [Command.create(vals) for vals in lines],
                 }
             )
+        bill.with_context(
+            skip_is_manually_modified=True, **{EDIT_CONTEXT_KEY: EDIT_SENTINEL}
+        ).write({"einvoice_vn_inbound_id": self.id})
         bill_checks = [
             {
                 "code": BILL_CHECK,

@@ -68,7 +68,12 @@ class EinvoiceVnSellerStatus(models.Model):
                 code = inbound.lookup_status(
                     url, tax_id, token=company.einvoice_vn_status_token or None
                 )
-            except (inbound.InboundError, requests.RequestException, ValueError) as exc:
+            except (
+                inbound.StatusLookupError,
+                inbound.InboundError,
+                requests.RequestException,
+                ValueError,
+            ) as exc:
                 _logger.info("Seller status look-up of %s failed: %s", tax_id, exc)
                 return {
                     "result": "warning",

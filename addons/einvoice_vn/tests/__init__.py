@@ -3,6 +3,7 @@ from . import (
     test_archive_checks,
     test_corrections,
     test_einvoice,
+    test_inbound,
     test_lifecycle,
     test_symbols,
 )

@@ -1,0 +1,410 @@
+import hashlib
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from . import supplier_invoices as factory
+from .inbound_common import InboundCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInboundBill(InboundCommon):
+    def test_signed_invoice_becomes_bill_with_products_taxes_and_amounts(self):
+        data = factory.make_invoice()
+        wizard = self._upload(("HD_0000042.xml", data))
+        self.assertEqual(wizard.state, "done")
+        self.assertFalse(wizard.result_ids.error)
+        inbound = wizard.result_ids.inbound_id
+        bill = inbound.move_id
+        self.assertEqual(inbound.state, "verified")
+        self.assertEqual(inbound.file_sha256, hashlib.sha256(data).hexdigest())
+        self.assertEqual(inbound.attachment_id.raw, data)
+        self.assertEqual(inbound.attachment_id.res_model, "einvoice.vn.inbound")
+        checks = self._checks(inbound)
+        for code in ("seller_signature", "certificate", "buyer_tax_id", "seller_tax_id", "amounts"):
+            self.assertEqual(checks[code].result, "pass", f"{code}: {checks[code].message}")
+        self.assertEqual(checks["seller_status"].result, "not_checked")
+        self.assertIn("no look-up service", checks["seller_status"].message)
+
+        self.assertEqual(bill.move_type, "in_invoice")
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(bill.journal_id, self.journal)
+        self.assertEqual(bill.partner_id, self.vendor)
+        self.assertEqual(bill.ref, f"1{inbound.symbol}-42")
+        self.assertEqual(bill.invoice_date, factory.DEFAULT_DATE)
+        self.assertEqual(bill.einvoice_vn_inbound_id, inbound)
+        fish, coffee = bill.invoice_line_ids.sorted("sequence")
+        self.assertEqual(fish.product_id, self.fish_sauce)  # the vendor's product code NM500
+        self.assertEqual((fish.quantity, fish.price_unit), (10, 85000))
+        self.assertEqual(fish.tax_ids, self.tax_10)
+        self.assertFalse(coffee.product_id)  # nothing known yet: the supplier's name stays
+        self.assertEqual(coffee.name, "Cà phê rang xay 250g")
+        self.assertEqual(coffee.tax_ids, self.tax_8)
+        self.assertAlmostEqual(coffee.price_subtotal, 342000)
+        self.assertAlmostEqual(bill.amount_untaxed, 1192000)
+        self.assertAlmostEqual(bill.amount_tax, 112360)
+        self.assertAlmostEqual(bill.amount_total, 1304360)
+        self.assertEqual(bill.amount_total, inbound.amount_total)
+        xml_copy = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(xml_copy.raw, data)
+        # The unmapped line is reported, not silently left.
+        bill_check = inbound.check_ids.filtered(lambda c: c.code == "bill")
+        self.assertEqual(bill_check.result, "warning")
+        self.assertIn("Cà phê rang xay 250g", bill_check.message)
+        self.assertEqual(bill.einvoice_vn_inbound_check_ids, inbound.check_ids)
+
+    def test_sha1_signature_passes(self):
+        inbound = self._import_one(factory.make_invoice(digest="sha1"))
+        check = self._checks(inbound)["seller_signature"]
+        self.assertEqual(check.result, "pass", check.message)
+        self.assertIn("sha1", check.message.lower())
+
+    def test_tdiep_202_with_authority_signature_is_accepted(self):
+        hdon = factory.make_invoice(with_code=True)
+        data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+        inbound = self._import_one(data, name="TDiep_202.xml")
+        self.assertEqual(inbound.message_type, "202")
+        self.assertEqual(len(inbound.authority_code), 34)
+        check = self._checks(inbound)["authority"]
+        self.assertEqual(check.result, "pass", check.message)
+        self.assertEqual(inbound.state, "verified")
+        self.assertTrue(inbound.move_id)
+
+    def test_zip_with_xml_and_pdf(self):
+        data = factory.make_invoice()
+        inbound = self._import_one(factory.zip_with_pdf(data), name="HD_0000042.zip")
+        self.assertEqual(inbound.attachment_id.raw, data)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", inbound.move_id.id)]
+        )
+        self.assertEqual(
+            sorted(attachments.mapped("mimetype")), ["application/pdf", "application/xml"]
+        )
+        self.assertEqual(inbound.move_id.message_main_attachment_id.mimetype, "application/pdf")
+
+    def test_mapping_learnt_from_a_posted_bill_is_used_next_time(self):
+        first = self._import_one(factory.make_invoice(number="42")).move_id
+        with Form(first) as bill, bill.invoice_line_ids.edit(1) as line:
+            self.assertEqual(line.name, "Cà phê rang xay 250g")
+            line.product_id = self.coffee
+        first.action_post()
+        mapping = self.env["einvoice.vn.product.mapping"].search(
+            [("partner_id", "=", self.vendor.id), ("product_id", "=", self.coffee.id)]
+        )
+        self.assertEqual(mapping.product_id, self.coffee)
+        self.assertEqual(mapping.supplier_name, "Cà phê rang xay 250g")
+
+        second = self._import_one(factory.make_invoice(number="43"))
+        self.assertEqual(second.move_id.invoice_line_ids.product_id, self.fish_sauce | self.coffee)
+        self.assertEqual(second.check_ids.filtered(lambda c: c.code == "bill").result, "pass")
+
+    def test_api_import_files(self):
+        data = factory.make_invoice()
+        result = self.env["einvoice.vn.inbound"].import_files(
+            [
+                {"name": "good.xml", "content": self._b64(data)},
+                {"name": "again.xml", "content": self._b64(data)},
+                {"name": "junk.xml", "content": self._b64(b"<HDon><DLHDon>")},
+            ]
+        )
+        good, again, junk = result
+        inbound = self.env["einvoice.vn.inbound"].browse(good["inbound_id"])
+        self.assertEqual(good["move_id"], inbound.move_id.id)
+        self.assertEqual(good["state"], "verified")
+        self.assertFalse(good["error"])
+        self.assertFalse(again["inbound_id"])
+        self.assertIn("duplicate", again["error"])
+        self.assertIn("junk.xml", junk["error"])
+        self.assertEqual(junk["state"], "refused")
+
+    def test_api_needs_invoicing_rights(self):
+        user = self._create_new_internal_user(login="no_accounting", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["einvoice.vn.inbound"].with_user(user).import_files([])
+
+    def test_archived_original_cannot_be_changed_or_deleted(self):
+        inbound = self._import_one(factory.make_invoice())
+        with self.assertRaises(AccessError):
+            inbound.attachment_id.write({"raw": b"<HDon/>"})
+        with self.assertRaises(AccessError):
+            inbound.attachment_id.unlink()
+        with self.assertRaises(AccessError):
+            inbound.write({"amount_total": 1})
+        with self.assertRaises(AccessError):
+            inbound.unlink()
+        with self.assertRaises(AccessError):
+            self.env["einvoice.vn.inbound"].create({"company_id": self.company.id})
+
+
+@tagged("post_install", "-at_install")
+class TestInboundChecks(InboundCommon):
+    def _assert_fails(self, data, code, words):
+        inbound = self._import_one(data)
+        check = self._checks(inbound)[code]
+        self.assertEqual(check.result, "fail", check.message)
+        self.assertIn(words, check.message)
+        self.assertEqual(inbound.state, "failed")
+        # The bill exists (the accountant decides) but is flagged: banner and activity.
+        bill = inbound.move_id
+        self.assertEqual(bill.einvoice_vn_inbound_state, "failed")
+        self.assertIn("einvoice_vn_inbound_failed", bill._get_alerts())
+        activity = bill.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id == self.env.ref("einvoice_vn.mail_activity_type_inbound_failed")
+            )
+        )
+        self.assertIn(check.message[:30], activity.note)
+        return inbound
+
+    def test_changed_amount_fails(self):
+        self._assert_fails(
+            factory.changed_amount(factory.make_invoice()), "seller_signature", "does not verify"
+        )
+
+    def test_wrapped_signature_fails(self):
+        self._assert_fails(
+            factory.wrapped_signature(factory.make_invoice()), "seller_signature", "wrapping"
+        )
+
+    def test_corrupted_certificate_fails(self):
+        inbound = self._import_one(factory.corrupted_certificate(factory.make_invoice()))
+        self.assertEqual(inbound.state, "failed")
+        failed = inbound.check_ids.filtered(lambda c: c.result == "fail")
+        self.assertTrue(failed & inbound.check_ids.filtered(lambda c: c.code == "certificate"))
+
+    def test_expired_certificate_fails(self):
+        data = factory.make_invoice(certificate=factory.expired_certificate())
+        self._assert_fails(data, "certificate", "was not valid at SigningTime")
+
+    def test_wrong_buyer_tax_id_fails(self):
+        data = factory.make_invoice(buyer_tax_id="0100109106-001")
+        inbound = self._assert_fails(data, "buyer_tax_id", "0100109106-001")
+        self.assertEqual(inbound.company_id, self.company)
+
+    def test_check_message_is_translated(self):
+        self.env["res.lang"]._activate_lang("vi_VN")
+        self.env["ir.module.module"]._load_module_terms(["einvoice_vn"], ["vi_VN"])
+        inbound = self._import_one(factory.make_invoice(buyer_tax_id="0100109106-001"))
+        check = self._checks(inbound)["buyer_tax_id"].with_context(lang="vi_VN")
+        self.assertIn("0100109106-001", check.message)
+        self.assertNotEqual(check.message, check.message_en)
+
+
+@tagged("post_install", "-at_install")
+class TestInboundSellerStatus(InboundCommon):
+    def test_inactive_seller_fails_and_flags_the_bill(self):
+        self.company.sudo().einvoice_vn_status_url = self.status.url
+        self.status.state.statuses[factory.SELLER_MST] = "05"
+        inbound = self._import_one(factory.make_invoice())
+        check = self._checks(inbound)["seller_status"]
+        self.assertEqual(check.result, "fail")
+        self.assertIn("suspended", check.message)
+        self.assertEqual(inbound.state, "failed")
+        self.assertTrue(inbound.move_id.activity_ids)
+        # Cached: the next invoice of the seller does not ask again.
+        self._import_one(factory.make_invoice(number="43"))
+        self.assertEqual(len(self.status.state.requests), 1)
+
+    def test_active_seller_passes(self):
+        self.company.sudo().write(
+            {"einvoice_vn_status_url": self.status.url, "einvoice_vn_status_token": "s3cret"}
+        )
+        self.status.state.token = "s3cret"
+        self.status.state.statuses[factory.SELLER_MST] = "00"
+        inbound = self._import_one(factory.make_invoice())
+        self.assertEqual(self._checks(inbound)["seller_status"].result, "pass")
+
+    def test_service_unset_is_not_checked(self):
+        self.company.sudo().einvoice_vn_status_url = False
+        inbound = self._import_one(factory.make_invoice())
+        check = self._checks(inbound)["seller_status"]
+        self.assertEqual(check.result, "not_checked")
+        self.assertIn("no look-up service", check.message)
+        self.assertFalse(self.status.state.requests)
+
+    def test_service_down_is_a_warning(self):
+        self.company.sudo().einvoice_vn_status_url = self.status.url
+        self.status.state.script = ["error500"]
+        inbound = self._import_one(factory.make_invoice())
+        check = self._checks(inbound)["seller_status"]
+        self.assertEqual(check.result, "warning")
+        self.assertIn("could not be looked up", check.message)
+
+
+@tagged("post_install", "-at_install")
+class TestInboundRefused(InboundCommon):
+    def test_duplicate_in_two_uploads_is_refused(self):
+        data = factory.make_invoice()
+        first = self._import_one(data)
+        before = self._count()
+        with self.assertRaises(UserError) as caught:
+            self._upload(("again.xml", data))
+        message = caught.exception.args[0]
+        self.assertIn("again.xml", message)
+        self.assertIn("duplicate", message)
+        self.assertIn(f"id {first.id}", message)
+        self.assertEqual(self._count(), before)
+
+    def test_duplicate_with_other_number_spelling_is_refused(self):
+        self._import_one(factory.make_invoice(number="42"))
+        results = self._import(("zeros.xml", factory.make_invoice(number="00000042")))
+        self.assertIn("duplicate", results[0]["error"])
+
+    def test_same_file_twice_in_one_upload(self):
+        data = factory.make_invoice()
+        before = self._count()
+        wizard = self._upload(("a.xml", data), ("b.xml", data))
+        first, second = wizard.result_ids
+        self.assertTrue(first.inbound_id)
+        self.assertFalse(second.inbound_id)
+        self.assertIn("b.xml", second.error)
+        self.assertIn("duplicate", second.error)
+        self.assertEqual(self._count(), tuple(count + 1 for count in before))
+
+    def test_hostile_xml_is_refused_without_network_call(self):
+        sink = self.status.base_url
+        before = self._count()
+        for name, data in (
+            ("xxe_http.xml", factory.xxe_payload(f"{sink}/xxe")),
+            ("xxe_file.xml", factory.xxe_payload("file:///etc/passwd")),
+            ("dtd.xml", factory.external_dtd_payload(f"{sink}/dtd")),
+            ("laughs.xml", factory.billion_laughs()),
+        ):
+            with self.subTest(name=name), self.assertRaises(UserError) as caught:
+                self._upload((name, data))
+            self.assertIn(name, caught.exception.args[0])
+            self.assertIn("DOCTYPE", caught.exception.args[0])
+        self.assertEqual(self._count(), before)
+        self.assertFalse(self.status.state.requests)
+
+    def test_hostile_xml_through_odoo_upload_is_not_parsed(self):
+        """Odoo's own Upload on vendor bills: the DOCTYPE file reaches our hardened parser
+        (Odoo's parse would fetch the entity), and the bill says why nothing was read."""
+        sink = self.status.base_url
+        attachment = self.env["ir.attachment"].create(
+            {"name": "xxe.xml", "raw": factory.xxe_payload(f"{sink}/xxe")}
+        )
+        bill = self.journal.with_context(
+            default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment.ids)
+        self.assertFalse(bill.invoice_line_ids)
+        self.assertFalse(bill.einvoice_vn_inbound_id)
+        self.assertIn("DOCTYPE", " ".join(bill.message_ids.mapped("body")))
+        self.assertFalse(self.status.state.requests)
+        # Other XML still goes through Odoo's own parser.
+        tree = self.env["account.move"]._get_xml_tree(
+            {
+                "name": "x.xml",
+                "raw": b"<Invoice><ID>1</ID></Invoice>",
+                "mimetype": "application/xml",
+            }
+        )
+        self.assertEqual(tree.tag, "Invoice")
+
+    def test_buyer_of_another_company_is_not_booked_here(self):
+        other = self.setup_other_company(name="Company B")["company"]
+        other.vat = "0100109106-001"
+        data = factory.make_invoice(buyer_tax_id="0100109106-001")
+        results = (
+            self.env["einvoice.vn.inbound"]
+            .with_context(allowed_company_ids=self.company.ids)
+            ._import_many([("for_b.xml", data)])
+        )
+        self.assertFalse(results[0]["inbound"])
+        self.assertIn("another company", results[0]["error"])
+        # A user of both companies books it in B.
+        inbound = (
+            self.env["einvoice.vn.inbound"]
+            .with_context(allowed_company_ids=[self.company.id, other.id])
+            ._import_many([("for_b.xml", data)])[0]["inbound"]
+        )
+        self.assertEqual(inbound.company_id, other)
+        self.assertEqual(inbound.move_id.company_id, other)
+        self.assertEqual(self._checks(inbound)["buyer_tax_id"].result, "pass")
+
+    def test_user_of_other_company_does_not_see_records(self):
+        inbound = self._import_one(factory.make_invoice())
+        other = self.setup_other_company(name="Company B")["company"]
+        user = self._create_new_internal_user(
+            login="b_accountant",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        Inbound = self.env["einvoice.vn.inbound"].with_user(user)
+        self.assertFalse(Inbound.search([]))
+        with self.assertRaises(AccessError):
+            Inbound.browse(inbound.id).read(["name"])
+        self.assertFalse(self.env["einvoice.vn.inbound.check"].with_user(user).search([]))
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestInboundImportFramework(InboundCommon):
+    def _mail(self, *attachments):
+        parts = "\n".join(
+            f"--b1\nContent-Type: {mimetype}\nContent-Transfer-Encoding: base64\n"
+            f'Content-Disposition: attachment; filename="{name}"\n\n{self._b64(raw)}\n'
+            for name, raw, mimetype in attachments
+        )
+        alias = self.journal.alias_id
+        alias.alias_name = alias.alias_name or "vendor-bills-einv"
+        return (
+            "MIME-Version: 1.0\nMessage-ID: <einv-inbound-1@example.com>\n"
+            "Subject: Hoa don dien tu\nFrom: Sao Mai <billing@saomai.example>\n"
+            f"To: {alias.display_name}\n"
+            'Content-Type: multipart/mixed; boundary="b1"\n\n'
+            "--b1\nContent-Type: text/plain; charset=UTF-8\n\nHoa don kem theo.\n"
+            f"{parts}--b1--\n"
+        )
+
+    def test_mail_alias_creates_the_bill_with_checks(self):
+        data = factory.make_invoice()
+        self.env["mail.thread"].message_process(
+            "account.move",
+            self._mail(("HD_0000042.xml", data, "application/xml")),
+            custom_values={"move_type": "in_invoice", "journal_id": self.journal.id},
+        )
+        inbound = self.env["einvoice.vn.inbound"].search([])
+        self.assertEqual(len(inbound), 1)
+        self.assertEqual(inbound.source, "email")
+        bill = inbound.move_id
+        self.assertEqual(bill.journal_id, self.journal)
+        self.assertEqual(bill.partner_id, self.vendor)
+        self.assertAlmostEqual(bill.amount_total, 1304360)
+        self.assertEqual(bill.einvoice_vn_inbound_check_ids, inbound.check_ids)
+        self.assertEqual(self._checks(inbound)["seller_signature"].result, "pass")
+
+    def test_mail_alias_zip_with_pdf(self):
+        data = factory.make_invoice()
+        self.env["mail.thread"].message_process(
+            "account.move",
+            self._mail(("HD_0000042.zip", factory.zip_with_pdf(data), "application/zip")),
+            custom_values={"move_type": "in_invoice", "journal_id": self.journal.id},
+        )
+        inbound = self.env["einvoice.vn.inbound"].search([])
+        self.assertEqual(inbound.attachment_id.raw, data)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", inbound.move_id.id)]
+        )
+        self.assertIn("application/pdf", attachments.mapped("mimetype"))
+
+    def test_odoo_upload_on_vendor_bills(self):
+        data = factory.make_invoice()
+        attachment = self.env["ir.attachment"].create({"name": "HD_0000042.xml", "raw": data})
+        bill = self.journal.with_context(
+            default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment.ids)
+        self.assertEqual(bill.einvoice_vn_inbound_id.source, "import")
+        self.assertEqual(bill.invoice_line_ids.product_id, self.fish_sauce)
+        self.assertAlmostEqual(bill.amount_total, 1304360)
+        # The same file again: refused, the new bill stays empty and says why.
+        attachment2 = self.env["ir.attachment"].create({"name": "again.xml", "raw": data})
+        bill2 = self.journal.with_context(
+            default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment2.ids)
+        self.assertFalse(bill2.invoice_line_ids)
+        self.assertIn("duplicate", " ".join(bill2.message_ids.mapped("body")))
+        self.assertEqual(self.env["einvoice.vn.inbound"].search_count([]), 1)
