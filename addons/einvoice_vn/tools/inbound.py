@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import requests
 import xmlsec
 from cryptography import x509
 from lxml import etree
@@ -1045,8 +1046,6 @@ def _group_value(tokens):
         tokens = tokens[index + 1 :]
     if tokens and tokens[0] == "lẻ":
         tokens = tokens[1:]
-        if len(tokens) != 1:
-            return None
     if not tokens:
         return value
     if tokens[0] == "mười":
@@ -1063,17 +1062,27 @@ def _group_value(tokens):
 
 
 def _words_value(tokens):
-    if not tokens:
-        return 0
-    for scale, factor in _SCALES:
-        if scale in tokens:
-            index = len(tokens) - 1 - tokens[::-1].index(scale)
-            head = tokens[:index] or ["một"]
-            high, low = _words_value(head), _words_value(tokens[index + 1 :])
-            if high is None or low is None:
-                return None
-            return high * factor + low
-    return _group_value(tokens)
+    """Value of number words with scales, left to right: a scale multiplies the group
+    before it and every smaller value since the last larger scale ("một nghìn tỷ" is
+    1000 x 10^9, then "hai trăm tỷ" adds 200 x 10^9)."""
+    factors = dict(_SCALES)
+    stack, group = [], []
+    for token in [*tokens, None]:
+        if token is not None and token not in factors:
+            group.append(token)
+            continue
+        value = _group_value(group)
+        if value is None:
+            return None
+        group = []
+        if token is None:
+            stack.append(value)
+            break
+        factor = factors[token]
+        while stack and stack[-1] < factor:
+            value += stack.pop()
+        stack.append((value or 1) * factor)
+    return sum(stack)
 
 
 def words_to_amount(words):
@@ -1147,3 +1156,76 @@ def verify(invoice, buyer_tax_ids, now=None):
         "words": lambda: check_words(invoice),
     }
     return [checks[code]() for code in CHECK_CODES]
+
+
+# -- seller status -----------------------------------------------------------------------------
+
+STATUS_TIMEOUT = 10  # seconds
+RETRYABLE, FINAL = "retryable", "final"
+
+
+class StatusLookupError(Exception):
+    """The status service gave no answer we can use; ``kind`` is RETRYABLE or FINAL."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    @property
+    def retryable(self):
+        return self.kind == RETRYABLE
+
+
+def is_active(code):
+    """Whether a status code lets us accept the seller's invoices (00, 04)."""
+    return code in ACTIVE_STATUSES
+
+
+def lookup_status(url, tax_id, token=None, timeout=STATUS_TIMEOUT):
+    """The seller's status code ('00'..'09') from the configured look-up service.
+
+    No public official API exists, so the service is a setting. Protocol (JSON over HTTP):
+    ``GET <url>?mst=<tax id, compacted>`` with ``Authorization: Bearer <token>`` when a
+    token is set; the answer is ``200 {"mst": "...", "status": "00"}`` (other keys are
+    ignored), ``404`` for a tax id the service does not know.
+
+    Errors (StatusLookupError): timeout, connection error, HTTP 429 and 5xx are RETRYABLE;
+    401/403 (token), 404 (unknown tax id), another status, a body that is not JSON or a
+    status code outside STATUS_LABELS are FINAL.
+    """
+    tax_id = compact_tax_id(tax_id)
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = requests.get(url, params={"mst": tax_id}, headers=headers, timeout=timeout)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise StatusLookupError(
+            RETRYABLE, f"status of MST {tax_id}: {url} unreachable ({exc.__class__.__name__})"
+        ) from exc
+    except requests.RequestException as exc:
+        raise StatusLookupError(FINAL, f"status of MST {tax_id}: {url}: {exc}") from exc
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise StatusLookupError(RETRYABLE, f"status of MST {tax_id}: {url} answered HTTP {status}")
+    if status in (401, 403):
+        raise StatusLookupError(
+            FINAL, f"status of MST {tax_id}: {url} refused the token (HTTP {status})"
+        )
+    if status == 404:
+        raise StatusLookupError(FINAL, f"status of MST {tax_id}: the service does not know it")
+    if status != 200:
+        raise StatusLookupError(FINAL, f"status of MST {tax_id}: {url} answered HTTP {status}")
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise StatusLookupError(
+            FINAL, f"status of MST {tax_id}: the answer is not JSON: {response.text[:100]!r}"
+        ) from exc
+    code = str(data.get("status", "")) if isinstance(data, dict) else ""
+    if code not in STATUS_LABELS:
+        raise StatusLookupError(
+            FINAL, f"status of MST {tax_id}: unknown status {code or '(none)'} in {data!r}"
+        )
+    return code
