@@ -667,3 +667,51 @@ def test_lookup_status_unknown_tax_id_and_refused_connection(status_service):
     with pytest.raises(inbound.StatusLookupError, match="unreachable") as error:
         inbound.lookup_status(url, "0100109106", timeout=1)
     assert error.value.retryable
+
+
+def test_trade_discount_and_promotion_lines_add_up():
+    lines = [
+        *factory.DEFAULT_LINES,
+        {"nature": "promotion", "name": "Ly thủy tinh khuyến mại", "uom": "Cái", "quantity": 1},
+        {"nature": "discount", "name": "Chiết khấu thương mại", "amount": 50000, "tax": "10%"},
+    ]
+    invoice = inbound.read(factory.make_invoice(lines=lines))
+    assert [line.kind for line in invoice.lines] == [1, 1, 2, 3]
+    assert invoice.rate_totals["10%"] == (Decimal(800000), Decimal(80000))
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    assert results(checks) == ALL_PASS
+
+
+def test_sales_invoice_without_vat_totals():
+    def no_vat(root):
+        payment = root.find("DLHDon/NDHDon/TToan")
+        payment.remove(payment.find("THTTLTSuat"))
+        payment.remove(payment.find("TgTThue"))
+        for item in root.iterfind("DLHDon/NDHDon/DSHHDVu/HHDVu"):
+            item.remove(item.find("TSuat"))
+
+    lines = [{**line, "tax": "KCT"} for line in factory.DEFAULT_LINES]
+    data = factory.make_invoice(template="2", lines=lines, before_signing=no_vat)
+    invoice = inbound.read(data)
+    assert (invoice.rate_totals, invoice.total_tax) == ({}, None)
+    assert results(checks_of(data)) == ALL_PASS
+
+
+def test_foreign_currency_invoice():
+    lines = [{"code": "SV1", "name": "Dịch vụ tư vấn", "quantity": 3, "price": "1250.25",
+              "tax": "10%"}]  # fmt: skip
+    data = factory.make_invoice(currency="USD", lines=lines)
+    invoice = inbound.read(data)
+    assert (invoice.currency, invoice.exchange_rate) == ("USD", Decimal(25000))
+    assert invoice.total == Decimal("4125.83")
+    assert results(checks_of(data)) == ALL_PASS
+
+
+def test_a_check_that_cannot_run_fails_visibly(signed):
+    invoice = inbound.read(signed)
+    invoice.total = None  # as a caller could leave it: the amount checks cannot run
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    assert list(checks) == list(inbound.CHECK_CODES)
+    assert (checks["amounts"].result, checks["amounts"].key) == ("fail", "check.error")
+    assert checks["words"].result == "fail"
+    assert checks["seller_signature"].result == "pass"

@@ -9,7 +9,7 @@ import base64
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import xmlsec
 from cryptography import x509
@@ -116,6 +116,7 @@ MESSAGES = {
     "words.variant": "The amount in words %(words)r is a wording variant of %(total)s "
     "(expected %(expected)r).",
     "words.mismatch": "The amount in words %(words)r says %(said)s, the total is %(total)s.",
+    "check.error": "The check could not run on this file: %(error)s",
     "words.unreadable": "The amount in words %(words)r cannot be read as a number; the total "
     "is %(total)s.",
 }
@@ -525,7 +526,7 @@ def check_amounts(invoice):
         compare(
             f"tax at {rate or '(no rate)'}",
             tax,
-            (taxable * rate_value(rate)).quantize(unit),
+            (taxable * rate_value(rate)).quantize(unit, rounding=ROUND_HALF_UP),
             unit * max(count, 1),
         )
     taxable_sum = sum((taxable for taxable, _tax in written_rates.values()), Decimal(0))
@@ -556,7 +557,7 @@ def check_words(invoice):
     said = words_to_amount(words)
     if said is None:
         return _check("words", "fail", "words.unreadable", words=words, total=shown)
-    if said != total.quantize(_unit(invoice.currency)):
+    if said != total.quantize(_unit(invoice.currency), rounding=ROUND_HALF_UP):
         return _check("words", "fail", "words.mismatch", words=words, said=_fmt(said), total=shown)
     return _check("words", "warning", "words.variant", words=words, total=shown, expected=expected)
 
@@ -575,4 +576,11 @@ def verify(invoice, buyer_tax_ids, now=None):
         "amounts": lambda: check_amounts(invoice),
         "words": lambda: check_words(invoice),
     }
-    return [checks[code]() for code in CHECK_CODES]
+    results = []
+    for code in CHECK_CODES:
+        try:
+            results.append(checks[code]())
+        except (ValueError, TypeError, ArithmeticError, xmlsec.Error) as exc:
+            # A check that cannot run on this file fails visibly; it is never skipped.
+            results.append(_check(code, "fail", "check.error", error=str(exc) or repr(exc)))
+    return results
