@@ -715,3 +715,34 @@ def test_a_check_that_cannot_run_fails_visibly(signed):
     assert (checks["amounts"].result, checks["amounts"].key) == ("fail", "check.error")
     assert checks["words"].result == "fail"
     assert checks["seller_signature"].result == "pass"
+
+
+def test_invoices_of_one_message_sharing_an_id_each_verify():
+    message = etree.fromstring(factory.make_tdiep(factory.make_invoice(data_id="data"), "203"))
+    message.find("DLieu").append(
+        etree.fromstring(factory.make_invoice(data_id="data", number="43"))
+    )
+    invoices = inbound.read_all(etree.tostring(message))
+    assert [inv.number for inv in invoices] == ["42", "43"]
+    for invoice in invoices:
+        checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+        assert results(checks) == ALL_PASS
+
+
+def test_signed_data_hidden_in_the_message_envelope_fails(signed):
+    message = etree.fromstring(factory.make_tdiep(signed, "203"))
+    hdon = message.find("DLieu/HDon")
+    original = hdon.find("DLHDon")
+    forged = etree.fromstring(etree.tostring(original))
+    forged.set("Id", "forged")
+    etree.SubElement(forged.find("NDHDon/NBan"), "STKNHang").text = factory.FORGED_ACCOUNT
+    original.addprevious(forged)
+    etree.SubElement(message, "Object").append(original)
+    data = etree.tostring(message)
+    # xmlsec over the whole message would accept it.
+    again = etree.fromstring(data)
+    signature = again.find("DLieu/HDon/DSCKS/NBan/{%s}Signature" % signer.DSIG)
+    assert "MST:0100109106" in signer.verify(again, signature)
+    check = checks_of(data)["seller_signature"]
+    assert check.result == "fail"
+    assert check.key == "signature.unresolved"

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import xmlsec
 from cryptography import x509
+from lxml import etree
 
 from . import mst
 from .amount_words import amount_in_words, words_to_amount
@@ -209,7 +210,8 @@ def _check_references(signed_info, ids, expected):
     seen = dict.fromkeys(expected, 0)
     for reference in children(signed_info, "Reference"):
         uri = reference.get("URI")
-        if uri is None or not re.fullmatch(r"#[A-Za-z_][\w.\-]*", uri):
+        # A bare "#Id": no whole-document "" reference, no XPointer expression.
+        if uri is None or not re.fullmatch(r"#[^\s#()'\"\[\]/]+", uri):
             raise _Refused("signature.bad_uri", uri=repr(uri))
         nodes = ids.get(uri[1:])
         if not nodes:
@@ -277,19 +279,34 @@ def _signatures(hdon, holder):
     return children(child(hdon, "DSCKS", holder), "Signature")
 
 
+def _signed_scope(invoice):
+    """The HDon whose signatures we verify, alone in its own document.
+
+    In a T-VAN message the envelope may hold other invoices using the same Id values
+    ("data" is common) and anything else a sender adds: each HDon is checked on a copy of
+    itself (serialised with its in-scope namespaces, so canonical forms do not change),
+    where a reference can only resolve inside this HDon.
+    """
+    if invoice.root is invoice.hdon:
+        return invoice.hdon
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(etree.tostring(invoice.hdon), parser)
+
+
 def check_seller_signature(invoice):
-    signatures = _signatures(invoice.hdon, "NBan")
+    hdon = _signed_scope(invoice)
+    signatures = _signatures(hdon, "NBan")
     if not signatures:
         return _check("seller_signature", "fail", "seller_signature.missing")
     if len(signatures) > 1:
         return _check("seller_signature", "fail", "seller_signature.several", count=len(signatures))
     signature = signatures[0]
-    data = invoice.data
+    data = child(hdon, "DLHDon")
     obj = _signature_object(signature)
     expected = {"this HDon's DLHDon": data}
     expected["the SigningTime object of this signature"] = obj
     try:
-        algorithm = _verify_signature(invoice.root, signature, expected)
+        algorithm = _verify_signature(hdon, signature, expected)
     except _Refused as refused:
         return _check("seller_signature", "fail", refused.key, **refused.params)
     return _check(
@@ -387,7 +404,8 @@ def check_authority(invoice):
     symbol = invoice.symbol
     message_type = invoice.message_type or "none, bare HDon"
     with_code = symbol[:1].upper() == "C"
-    signatures = _signatures(invoice.hdon, "CQT")
+    hdon = _signed_scope(invoice)
+    signatures = _signatures(hdon, "CQT")
     cash = CASH_REGISTER_CODE.fullmatch(code) if code else None
     if cash:
         code_type, code_year = cash.group(1), cash.group(2)
@@ -424,7 +442,7 @@ def check_authority(invoice):
         return _check("authority", "fail", "authority.bad_code", code=code)
     if not signatures:
         return _check("authority", "fail", "authority.no_signature", code=code)
-    code_node = child(invoice.hdon, "MCCQT")
+    code_node = child(hdon, "MCCQT")
     if not code_node.get("Id"):
         return _check("authority", "fail", "authority.no_code_id", code=code)
     if len(signatures) > 1:
@@ -436,12 +454,12 @@ def check_authority(invoice):
         )
     signature = signatures[0]
     expected = {
-        "this HDon's DLHDon": invoice.data,
+        "this HDon's DLHDon": child(hdon, "DLHDon"),
         "this HDon's MCCQT": code_node,
         "the SigningTime object of this signature": _signature_object(signature),
     }
     try:
-        _verify_signature(invoice.root, signature, expected)
+        _verify_signature(hdon, signature, expected)
     except _Refused as refused:
         return _check("authority", "fail", "authority.invalid", error=str(refused))
     if not with_code and not cash:
