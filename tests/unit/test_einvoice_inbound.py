@@ -6,6 +6,7 @@ import random
 from decimal import Decimal
 
 import pytest
+import xmlsec
 from einvoice_tests import supplier_invoices as factory
 from einvoice_tests.status_server import StatusServer
 from einvoice_tools import inbound, signer
@@ -746,3 +747,42 @@ def test_signed_data_hidden_in_the_message_envelope_fails(signed):
     check = checks_of(data)["seller_signature"]
     assert check.result == "fail"
     assert check.key == "signature.unresolved"
+
+
+def test_reference_with_an_xpath_transform_is_refused():
+    root = etree.fromstring(factory.make_invoice(sign=False))
+    certificate = factory.default_cert()
+    holder = etree.SubElement(etree.SubElement(root, "DSCKS"), "NBan")
+    signature = xmlsec.template.create(
+        holder, xmlsec.Transform.C14N, xmlsec.Transform.RSA_SHA256, ns="ds"
+    )
+    holder.append(signature)
+    ref = xmlsec.template.add_reference(
+        signature, xmlsec.Transform.SHA256, uri="#" + root.find("DLHDon").get("Id")
+    )
+    xpath = xmlsec.template.add_transform(ref, xmlsec.Transform.XPATH)
+    etree.SubElement(xpath, "{%s}XPath" % signer.DSIG).text = "self::text()"
+    obj = etree.SubElement(signature, "{%s}Object" % signer.DSIG, Id="st")
+    props = etree.SubElement(obj, "{%s}SignatureProperties" % signer.DSIG)
+    prop = etree.SubElement(props, "{%s}SignatureProperty" % signer.DSIG, Target="#sig")
+    etree.SubElement(prop, "SigningTime").text = "2026-11-20T09:30:00"
+    xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri="#st")
+    x509_data = xmlsec.template.add_x509_data(xmlsec.template.ensure_key_info(signature))
+    xmlsec.template.x509_data_add_certificate(x509_data)
+    ctx = xmlsec.SignatureContext()
+    key = xmlsec.Key.from_memory(certificate.key_pem, xmlsec.KeyFormat.PEM)
+    key.load_cert_from_memory(certificate.cert_pem, xmlsec.KeyFormat.CERT_PEM)
+    ctx.key = key
+    ctx.register_id(root.find("DLHDon"), "Id")
+    ctx.register_id(obj, "Id")
+    ctx.sign(signature)
+    data = etree.tostring(root)
+    # The XPath keeps only text nodes: the invoice could be restructured at will.
+    assert "MST:0100109106" in signer.verify(etree.fromstring(data))
+    check = checks_of(data)["seller_signature"]
+    assert check.result == "fail"
+    assert check.message == (
+        "The signature reference #DLHDon-0100109106-K26TAA-42 uses the transform "
+        "http://www.w3.org/TR/1999/REC-xpath-19991116; only the enveloped signature and "
+        "canonicalization transforms are accepted."
+    )

@@ -59,6 +59,9 @@ MESSAGES = {
     "%(expected)s: it signs an element we do not read (signature wrapping).",
     "signature.missing_reference": "The signature does not reference %(expected)s.",
     "signature.repeated_reference": "The signature references %(expected)s %(count)s times.",
+    "signature.transform": "The signature reference %(uri)s uses the transform "
+    "%(algorithm)s; only the enveloped signature and canonicalization transforms are "
+    "accepted.",
     "signature.algorithm": "The signature method %(algorithm)s is not accepted (RSA-SHA1 or "
     "RSA-SHA256).",
     "signature.invalid": "The signature does not verify: %(error)s (the signed content was "
@@ -213,6 +216,9 @@ def _check_references(signed_info, ids, expected):
         # A bare "#Id": no whole-document "" reference, no XPointer expression.
         if uri is None or not re.fullmatch(r"#[^\s#()'\"\[\]/]+", uri):
             raise _Refused("signature.bad_uri", uri=repr(uri))
+        for transform in children(child(reference, "Transforms"), "Transform"):
+            if transform.get("Algorithm") not in ALLOWED_REFERENCE_TRANSFORMS:
+                raise _Refused("signature.transform", uri=uri, algorithm=transform.get("Algorithm"))
         nodes = ids.get(uri[1:])
         if not nodes:
             raise _Refused("signature.unresolved", uri=uri)
@@ -249,6 +255,9 @@ SIGNATURE_TRANSFORMS = (
     xmlsec.Transform.RSA_SHA1,
     xmlsec.Transform.RSA_SHA256,
 )
+
+
+ALLOWED_REFERENCE_TRANSFORMS = {transform.href for transform in REFERENCE_TRANSFORMS}
 
 
 def _xmlsec_verify(signature, ids):
@@ -468,6 +477,8 @@ def check_authority(invoice):
 
 
 def check_buyer_tax_id(invoice, buyer_tax_ids):
+    if isinstance(buyer_tax_ids, str):
+        buyer_tax_ids = [buyer_tax_ids]
     ours = [compact_tax_id(value) for value in buyer_tax_ids if value]
     listed = ", ".join(value for value in buyer_tax_ids if value) or "(none configured)"
     buyer = compact_tax_id(invoice.buyer_tax_id)
