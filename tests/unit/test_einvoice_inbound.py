@@ -401,6 +401,25 @@ def test_tdiep_202_with_authority_signature_is_accepted():
     assert checks["authority"].key == "authority.ok"
 
 
+def test_authority_signature_by_another_certificate_fails():
+    forger = factory.make_cert(
+        factory.default_ca(), factory.SELLER_MST, common_name="TỔNG CỤC THUẾ"
+    )
+    hdon = factory.make_invoice(with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=forger)
+    invoice = inbound.read(data)
+    accepted = [factory.AUTHORITY_MST]
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, NOW, authority_tax_ids=accepted)}
+    check = checks["authority"]
+    assert (check.result, check.key) == ("fail", "authority.not_authority")
+    assert check.message.endswith(
+        f"is not a tax authority certificate (accepted MST: {factory.AUTHORITY_MST})."
+    )
+    genuine = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+    checks = inbound.verify(inbound.read(genuine), OURS, NOW, authority_tax_ids=accepted)
+    assert checks[2].result == "pass"
+
+
 def test_bare_invoice_with_authority_code_and_signature_passes():
     data = factory.make_invoice(authority=factory.authority_cert())
     assert checks_of(data)["authority"].result == "pass"

@@ -30,6 +30,7 @@ except ImportError:  # Odoo-free tests load the tools as ``einvoice_tools``
 
 SELLER_MST = "0100109106"
 BUYER_MST = "0101243150"
+# The MST our test authority certificate carries (pass it as verify's authority_tax_ids).
 AUTHORITY_MST = "0100231226"
 DSIG = signer.DSIG
 DEFAULT_DATE = datetime.date(2026, 11, 20)

@@ -83,8 +83,10 @@ MESSAGES = {
     "CCCD: identifier.",
     "certificate.uid_mismatch": "The certificate belongs to %(id_kind)s %(cert_id)s, the "
     "seller on the invoice is MST %(seller_id)s.",
-    "authority.ok": "The tax authority's signature verifies over DLHDon, MCCQT %(code)s and "
-    "its SigningTime object.",
+    "authority.ok": "The tax authority's signature (%(subject)s) verifies over DLHDon, MCCQT "
+    "%(code)s and its SigningTime object.",
+    "authority.not_authority": "MCCQT is signed by %(subject)s, which is not a tax authority "
+    "certificate (accepted MST: %(allowed)s).",
     "authority.cash_register": "Cash-register invoice: MCCQT %(code)s has the form "
     "M<type>-<year>-<5 characters>-<11 digits>; such codes carry no authority signature.",
     "authority.cash_register_mismatch": "Cash-register MCCQT %(code)s says invoice type "
@@ -338,17 +340,32 @@ def parse_signing_time(value):
     return moment
 
 
+def embedded_certificate(signature):
+    """The X509 certificate a signature carries; ValueError when there is none or it is
+    damaged."""
+    node = signature.find(f".//{{{DSIG}}}X509Certificate")
+    if node is None or not (node.text or "").strip():
+        raise ValueError("the signature carries no X509Certificate")
+    der = base64.b64decode("".join(node.text.split()), validate=True)
+    return x509.load_der_x509_certificate(der)
+
+
+def certificate_ids(cert):
+    """The (kind, id) pairs of ``UID=MST:...``, ``CMND:`` or ``CCCD:`` in the subject."""
+    return [
+        (kind.upper(), ident)
+        for attribute in cert.subject
+        for kind, ident in _UID.findall(str(attribute.value))
+    ]
+
+
 def check_certificate(invoice, now):
     signatures = _signatures(invoice.hdon, "NBan")
     if not signatures:
         return _check("certificate", "fail", "certificate.missing")
     signature = signatures[0]
-    node = signature.find(f".//{{{DSIG}}}X509Certificate")
     try:
-        if node is None or not (node.text or "").strip():
-            raise ValueError("the signature carries no X509Certificate")
-        der = base64.b64decode("".join(node.text.split()), validate=True)
-        cert = x509.load_der_x509_certificate(der)
+        cert = embedded_certificate(signature)
         subject = cert.subject.rfc4514_string()
         # cryptography < 42 has only the naive UTC attributes.
         not_before = cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
@@ -378,11 +395,7 @@ def check_certificate(invoice, now):
             signing_time=value,
             now=now.strftime("%Y-%m-%d %H:%M:%S UTC"),
         )
-    uids = [
-        (kind.upper(), ident)
-        for attribute in cert.subject
-        for kind, ident in _UID.findall(str(attribute.value))
-    ]
+    uids = certificate_ids(cert)
     if not uids:
         return _check("certificate", "fail", "certificate.no_uid", subject=subject)
     seller = compact_tax_id(invoice.seller_tax_id)
@@ -408,7 +421,9 @@ def check_certificate(invoice, now):
     )
 
 
-def check_authority(invoice):
+def check_authority(invoice, authority_tax_ids=None):
+    """MCCQT and the tax authority's signature. ``authority_tax_ids``: the MSTs whose
+    certificates may sign as the authority (None: any certificate, named in the message)."""
     code = invoice.authority_code
     symbol = invoice.symbol
     message_type = invoice.message_type or "none, bare HDon"
@@ -471,9 +486,26 @@ def check_authority(invoice):
         _verify_signature(hdon, signature, expected)
     except _Refused as refused:
         return _check("authority", "fail", "authority.invalid", error=str(refused))
+    # The signature verifies with the key it carries: only the certificate's identity says
+    # that the tax authority, not the seller, made it.
+    cert = embedded_certificate(signature)
+    subject = cert.subject.rfc4514_string()
+    if authority_tax_ids is not None:
+        allowed = {compact_tax_id(value) for value in authority_tax_ids}
+        if not any(
+            kind == "MST" and compact_tax_id(ident) in allowed
+            for kind, ident in certificate_ids(cert)
+        ):
+            return _check(
+                "authority",
+                "fail",
+                "authority.not_authority",
+                subject=subject,
+                allowed=", ".join(sorted(allowed)) or "(none)",
+            )
     if not with_code and not cash:
         return _check("authority", "warning", "authority.unexpected_code", symbol=symbol, code=code)
-    return _check("authority", "pass", "authority.ok", code=code)
+    return _check("authority", "pass", "authority.ok", code=code, subject=subject)
 
 
 def check_buyer_tax_id(invoice, buyer_tax_ids):
@@ -591,15 +623,20 @@ def check_words(invoice):
     return _check("words", "warning", "words.variant", words=words, total=shown, expected=expected)
 
 
-def verify(invoice, buyer_tax_ids, now=None):
-    """One Check per code of CHECK_CODES, in that order. No network."""
+def verify(invoice, buyer_tax_ids, now=None, authority_tax_ids=None):
+    """One Check per code of CHECK_CODES, in that order. No network.
+
+    ``buyer_tax_ids``: our MSTs; ``now``: aware or naive UTC datetime (default: now);
+    ``authority_tax_ids``: MSTs of the certificates accepted as the tax authority's
+    (None: the authority signature is checked, its signer only named).
+    """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=datetime.timezone.utc)
     checks = {
         "seller_signature": lambda: check_seller_signature(invoice),
         "certificate": lambda: check_certificate(invoice, now),
-        "authority": lambda: check_authority(invoice),
+        "authority": lambda: check_authority(invoice, authority_tax_ids),
         "buyer_tax_id": lambda: check_buyer_tax_id(invoice, buyer_tax_ids),
         "seller_tax_id": lambda: check_seller_tax_id(invoice),
         "amounts": lambda: check_amounts(invoice),
