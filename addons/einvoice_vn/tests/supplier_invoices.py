@@ -30,6 +30,7 @@ except ImportError:  # Odoo-free tests load the tools as ``einvoice_tools``
 
 SELLER_MST = "0100109106"
 BUYER_MST = "0101243150"
+# The MST our test authority certificate carries (pass it as verify's authority_tax_ids).
 AUTHORITY_MST = "0100231226"
 DSIG = signer.DSIG
 DEFAULT_DATE = datetime.date(2026, 11, 20)
@@ -336,8 +337,11 @@ def _forge(data_element):
 
 
 def wrapped_signature(data):
-    """Signature wrapping: the signed DLHDon moved into an Object of the seller's signature,
-    a forged DLHDon (other Id) in its place. xmlsec alone still says the signature is valid.
+    """Signature wrapping: the signed DLHDon moved into an ``Object`` element of the HDon, a
+    forged DLHDon (other Id) in its place. xmlsec alone still says the signature is valid.
+
+    (Moved into the ds:Object of the Signature itself, the enveloped transform and the
+    in-scope ``ds`` namespace would change its digest: attackers use a plain element.)
     """
     root = _parse(data)
     hdon = _hdon(root)
@@ -345,9 +349,7 @@ def wrapped_signature(data):
     forged = _forge(original)
     forged.set("Id", original.get("Id") + "-forged")
     original.addprevious(forged)
-    signature = hdon.find("DSCKS/NBan/{%s}Signature" % DSIG)
-    hidden = etree.SubElement(signature, "{%s}Object" % DSIG)
-    hidden.append(original)
+    etree.SubElement(hdon, "Object").append(original)
     return _dump(root)
 
 
