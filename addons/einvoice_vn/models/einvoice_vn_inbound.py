@@ -440,7 +440,9 @@ class EinvoiceVnInbound(models.Model):
                 "params": check.params or {},
                 "message_en": check.message,
             }
-            for check in inbound.verify(invoice, buyer_ids)
+            for check in inbound.verify(
+                invoice, buyer_ids, authority_tax_ids=company._einvoice_vn_authority_tax_ids()
+            )
         ]
         status = self.env["einvoice.vn.seller.status"]._check(company, invoice.seller_tax_id)
         checks.append({"code": STATUS_CHECK, **status})

@@ -80,8 +80,11 @@ class EinvoiceVnInboundCheck(models.Model):
         template = self._templates().get(self.key)
         if not template:
             return self.message_en or ""
+        params = dict(self.params or {})
+        if self.code == "seller_status" and params.get("code") in inbound.STATUS_LABELS:
+            params["status"] = self.env._(inbound.STATUS_LABELS[params["code"]])
         try:
-            return self.env._(template, **(self.params or {}))
+            return self.env._(template, **params)
         except (KeyError, ValueError, TypeError):
             _logger.warning("Check message %r cannot be rendered with %r", self.key, self.params)
             return self.message_en or self.key

@@ -67,6 +67,13 @@ class ResCompany(models.Model):
         help="A seller's status looked up within these hours is not asked again.",
     )
 
+    einvoice_vn_authority_tax_ids = fields.Char(
+        string="Tax Authority Certificate MSTs",
+        help="Comma-separated tax ids of the certificates accepted as the tax authority's "
+        "signature on supplier e-invoices (DSCKS/CQT); empty: any certificate whose "
+        "signature verifies, its holder named in the check.",
+    )
+
     @api.constrains("einvoice_vn_status_cache_hours")
     def _check_einvoice_vn_status_cache_hours(self):
         for company in self:
@@ -105,6 +112,12 @@ class ResCompany(models.Model):
             providers.FINAL,
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
         )
+
+    def _einvoice_vn_authority_tax_ids(self):
+        """The accepted tax authority MSTs as a list, or None when not restricted."""
+        self.ensure_one()
+        values = [v.strip() for v in (self.einvoice_vn_authority_tax_ids or "").split(",")]
+        return [v for v in values if v] or None
 
     def _einvoice_vn_can_cancel(self):
         self.ensure_one()

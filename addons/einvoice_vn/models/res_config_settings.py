@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     einvoice_vn_status_token = fields.Char(
         related="company_id.einvoice_vn_status_token", readonly=False
     )
+    einvoice_vn_authority_tax_ids = fields.Char(
+        related="company_id.einvoice_vn_authority_tax_ids", readonly=False
+    )
     einvoice_vn_status_cache_hours = fields.Integer(
         related="company_id.einvoice_vn_status_cache_hours", readonly=False
     )

@@ -294,6 +294,13 @@ class TestInboundRefused(InboundCommon):
         self.assertFalse(bill.einvoice_vn_inbound_id)
         self.assertIn("DOCTYPE", " ".join(bill.message_ids.mapped("body")))
         self.assertFalse(self.status.state.requests)
+        # Odoo's own parse (lxml 4 resolves entities) would read the local file into SHDon.
+        file_xxe = {
+            "name": "xxe.xml",
+            "raw": factory.xxe_payload("file:///etc/hostname"),
+            "mimetype": "application/xml",
+        }
+        self.assertIsNone(self.env["account.move"]._get_xml_tree(file_xxe))
         # Other XML still goes through Odoo's own parser.
         tree = self.env["account.move"]._get_xml_tree(
             {
