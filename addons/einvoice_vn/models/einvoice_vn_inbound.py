@@ -90,7 +90,9 @@ class EinvoiceVnInbound(models.Model):
     amount_tax = fields.Monetary(readonly=True)
     amount_total = fields.Monetary(readonly=True)
     amount_words = fields.Char(string="Amount in Words", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Vendor", readonly=True, index=True, check_company=True
+    )
     move_id = fields.Many2one(
         "account.move",
         string="Vendor Bill",
@@ -193,7 +195,7 @@ class EinvoiceVnInbound(models.Model):
                         bill=rec.move_id.display_name,
                     )
                 )
-            invoice = inbound.read(rec.attachment_id.raw)
+            invoice = rec._invoice()
             journal = rec._purchase_journal(rec.company_id)
             bill = self.env["account.move"].create(
                 {"move_type": "in_invoice", "journal_id": journal.id}
@@ -204,10 +206,20 @@ class EinvoiceVnInbound(models.Model):
     def action_recheck(self):
         """Run the checks again (e.g. after configuring the status look-up service)."""
         for rec in self:
-            invoice = inbound.read(rec.attachment_id.raw)
+            invoice = rec._invoice()
             rec._replace_checks(rec._run_checks(invoice, rec.company_id))
             rec._flag_bill()
         return True
+
+    def _invoice(self):
+        """The invoice this record was read from, read again from the archived file (a
+        T-VAN message may carry several: the one with this record's key)."""
+        self.ensure_one()
+        invoices = self._read_all(self.file_name, self.attachment_id.raw)
+        return next(
+            (invoice for invoice in invoices if self._key_of(invoice) == self.duplicate_key),
+            invoices[0],
+        )
 
     # ------------------------------------------------------------------
     # External API
@@ -229,7 +241,8 @@ class EinvoiceVnInbound(models.Model):
         for index, item in enumerate(files):
             name = (item or {}).get("name") or f"file {index + 1}"
             try:
-                raw = base64.b64decode((item or {}).get("content") or "", validate=True)
+                content = "".join(str((item or {}).get("content") or "").split())
+                raw = base64.b64decode(content, validate=True)
             except (binascii.Error, ValueError, TypeError):
                 raise UserError(self.env._("%(file)s: content is not base64.", file=name)) from None
             payload.append((name, raw))

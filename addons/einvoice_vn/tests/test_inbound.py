@@ -1,3 +1,4 @@
+import base64
 import hashlib
 
 from odoo import Command
@@ -105,7 +106,8 @@ class TestInboundBill(InboundCommon):
         data = factory.make_invoice()
         result = self.env["einvoice.vn.inbound"].import_files(
             [
-                {"name": "good.xml", "content": self._b64(data)},
+                # Line breaks, as base64.encodebytes and many clients write it.
+                {"name": "good.xml", "content": base64.encodebytes(data).decode()},
                 {"name": "again.xml", "content": self._b64(data)},
                 {"name": "junk.xml", "content": self._b64(b"<HDon><DLHDon>")},
             ]
@@ -119,6 +121,16 @@ class TestInboundBill(InboundCommon):
         self.assertIn("duplicate", again["error"])
         self.assertIn("junk.xml", junk["error"])
         self.assertEqual(junk["state"], "refused")
+
+    def test_bill_created_again_after_deletion(self):
+        inbound = self._import_one(factory.make_invoice())
+        inbound.move_id.unlink()
+        self.assertFalse(inbound.move_id)
+        inbound.action_create_bill()
+        self.assertAlmostEqual(inbound.move_id.amount_total, 1304360)
+        self.assertEqual(inbound.move_id.einvoice_vn_inbound_id, inbound)
+        with self.assertRaises(UserError):
+            inbound.action_create_bill()
 
     def test_api_needs_invoicing_rights(self):
         user = self._create_new_internal_user(login="no_accounting", groups="base.group_user")
@@ -224,6 +236,21 @@ class TestInboundSellerStatus(InboundCommon):
         self.assertEqual(check.result, "not_checked")
         self.assertIn("no look-up service", check.message)
         self.assertFalse(self.status.state.requests)
+
+    def test_check_again_once_the_service_is_set(self):
+        inbound = self._import_one(factory.make_invoice())
+        self.assertEqual(self._checks(inbound)["seller_status"].result, "not_checked")
+        self.company.sudo().einvoice_vn_status_url = self.status.url
+        self.status.state.statuses[factory.SELLER_MST] = "06"
+        inbound.action_recheck()
+        check = self._checks(inbound)["seller_status"]
+        self.assertEqual(check.result, "fail")
+        self.assertIn("not operating at the registered address", check.message)
+        self.assertEqual(inbound.state, "failed")
+        self.assertEqual(inbound.move_id.einvoice_vn_inbound_state, "failed")
+        self.assertTrue(inbound.move_id.activity_ids)
+        # The bill's own notes are kept.
+        self.assertTrue(inbound.check_ids.filtered(lambda c: c.code == "bill"))
 
     def test_service_down_is_a_warning(self):
         self.company.sudo().einvoice_vn_status_url = self.status.url
