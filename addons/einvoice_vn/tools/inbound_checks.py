@@ -421,16 +421,11 @@ def check_certificate(invoice, now):
     )
 
 
-def check_authority(invoice, authority_tax_ids=None):
-    """MCCQT and the tax authority's signature. ``authority_tax_ids``: the MSTs whose
-    certificates may sign as the authority (None: any certificate, named in the message)."""
-    code = invoice.authority_code
-    symbol = invoice.symbol
+def _authority_without_signature(invoice, cash, with_code, signatures):
+    """The authority check of a cash-register code or of an invoice without MCCQT, where
+    no authority signature is expected; None when the signature must be verified."""
+    code, symbol = invoice.authority_code, invoice.symbol
     message_type = invoice.message_type or "none, bare HDon"
-    with_code = symbol[:1].upper() == "C"
-    hdon = _signed_scope(invoice)
-    signatures = _signatures(hdon, "CQT")
-    cash = CASH_REGISTER_CODE.fullmatch(code) if code else None
     if cash:
         code_type, code_year = cash.group(1), cash.group(2)
         if code_type != invoice.template or code_year != f"{invoice.date.year % 100:02d}":
@@ -446,22 +441,33 @@ def check_authority(invoice, authority_tax_ids=None):
             )
         if not signatures:
             return _check("authority", "pass", "authority.cash_register", code=code)
-    if not code:
-        if invoice.message_type == "202" or with_code or signatures:
-            return _check(
-                "authority",
-                "fail",
-                "authority.code_missing",
-                symbol=symbol,
-                message_type=message_type,
-            )
+    if code:
+        return None
+    if invoice.message_type == "202" or with_code or signatures:
         return _check(
-            "authority",
-            "not_checked",
-            "authority.without_code",
-            symbol=symbol,
-            message_type=message_type,
+            "authority", "fail", "authority.code_missing", symbol=symbol, message_type=message_type
         )
+    return _check(
+        "authority",
+        "not_checked",
+        "authority.without_code",
+        symbol=symbol,
+        message_type=message_type,
+    )
+
+
+def check_authority(invoice, authority_tax_ids=None):
+    """MCCQT and the tax authority's signature. ``authority_tax_ids``: the MSTs whose
+    certificates may sign as the authority (None: any certificate, named in the message)."""
+    code = invoice.authority_code
+    symbol = invoice.symbol
+    with_code = symbol[:1].upper() == "C"
+    hdon = _signed_scope(invoice)
+    signatures = _signatures(hdon, "CQT")
+    cash = CASH_REGISTER_CODE.fullmatch(code) if code else None
+    early = _authority_without_signature(invoice, cash, with_code, signatures)
+    if early:
+        return early
     if not cash and not AUTHORITY_CODE.fullmatch(code):
         return _check("authority", "fail", "authority.bad_code", code=code)
     if not signatures:
