@@ -98,7 +98,7 @@ def test_signature_moved_with_its_data_elsewhere_fails(signed):
 
 
 def test_copied_dlhdon_with_the_same_id_fails(signed):
-    check = checks_of(factory.copied_data(signed))["seller_signature"]
+    check = checks_of(factory.copied_dlhdon(signed))["seller_signature"]
     assert check.result == "fail"
     assert check.key == "signature.duplicate_id"
     assert check.message == (
