@@ -269,6 +269,15 @@ def test_doctype_hidden_in_utf16_is_refused(sink):
     assert sink.state.requests == []
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "cp037"])
+def test_doctype_in_an_encoding_the_scan_cannot_read_is_refused_after_parsing(sink, encoding):
+    text = factory.xxe_payload(f"{sink.base_url}/xxe").decode()
+    text = text.replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>')
+    with pytest.raises(inbound.InboundError, match="DOCTYPE declaration; DTDs are refused"):
+        inbound.parse_xml(text.encode(encoding))
+    assert sink.state.requests == []
+
+
 def test_entity_declaration_without_doctype_keyword_case_is_refused():
     with pytest.raises(inbound.InboundError, match="refused"):
         inbound.parse_xml(b'<!doctype HDon [<!ENTITY a "b">]><HDon>&a;</HDon>')
