@@ -564,10 +564,23 @@ def _words(text):
     "words",
     [
         "một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi đồng",
-        "Một triệu, ba trăm linh bốn ngàn, ba trăm sáu mươi đồng chẵn.",
+        "Một triệu, ba trăm lẻ bốn nghìn, ba trăm sáu mươi đồng chẵn.",
         "Một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi VND",
         "MỘT TRIỆU BA TRĂM LẺ BỐN NGHÌN BA TRĂM SÁU MƯƠI ĐỒNG",
         "Một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi",
+    ],
+)
+def test_words_differing_in_case_punctuation_or_suffix_pass(words):
+    check = checks_of(factory.make_invoice(before_signing=_words(words)))["words"]
+    assert (check.result, check.key) == ("pass", "words.ok")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Một triệu ba trăm linh bốn ngàn ba trăm sáu mươi đồng",
+        "Một triệu ba trăm lẻ tư nghìn ba trăm sáu mươi đồng chẵn",
+        "Một triệu ba trăm bốn nghìn ba trăm sáu mươi VND",
     ],
 )
 def test_words_variants_are_warnings(words):
@@ -814,3 +827,72 @@ def test_reference_with_an_xpath_transform_is_refused():
         "http://www.w3.org/TR/1999/REC-xpath-19991116; only the enveloped signature and "
         "canonicalization transforms are accepted."
     )
+
+
+def _provider_form(root):
+    """The shapes seen in invoices of Vietnamese providers: empty optional elements, a fee
+    list (DSLPhi) paid on top of the tax, an empty TTCKTMai."""
+    payment = root.find("DLHDon/NDHDon/TToan")
+    fees = etree.SubElement(payment, "DSLPhi")
+    fee = etree.SubElement(fees, "LPhi")
+    etree.SubElement(fee, "TLPhi").text = "Phí vận chuyển"
+    etree.SubElement(fee, "TPhi").text = "20000"
+    etree.SubElement(payment, "TTCKTMai")
+    _add(root, "DLHDon/NDHDon/TToan/TgTTTBSo", 20000)
+    payment.find("TgTTTBChu").text = amount_in_words(1324360) + "."
+    etree.SubElement(root.find("DLHDon/NDHDon/NBan"), "STKNHang")
+
+
+def _sign_like_a_provider(root, certificate):
+    """RSA-SHA1 with Ids "SignData"/"SigningTime", a KeyValue next to the certificate, the
+    SigningTime in a namespace of its own with a "Z", then empty MCCQT, NMua, CQT, CCKSKhac
+    and a second empty DSCKS, as some providers write them."""
+    root.find("DLHDon").addnext(etree.Element("MCCQT"))
+    signatures = etree.SubElement(root, "DSCKS")
+    holder = etree.SubElement(signatures, "NBan")
+    signature = xmlsec.template.create(
+        holder, xmlsec.Transform.C14N, xmlsec.Transform.RSA_SHA1, name="proid"
+    )
+    signature.set("Id", "proid")
+    holder.append(signature)
+    ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA1, uri="#SignData")
+    xmlsec.template.add_transform(ref, xmlsec.Transform.ENVELOPED)
+    xmlsec.template.add_reference(signature, xmlsec.Transform.SHA1, uri="#SigningTime")
+    key_info = xmlsec.template.ensure_key_info(signature)
+    xmlsec.template.add_key_value(key_info)
+    x509_data = xmlsec.template.add_x509_data(key_info)
+    xmlsec.template.x509_data_add_subject_name(x509_data).text = certificate.subject
+    xmlsec.template.x509_data_add_certificate(x509_data)
+    obj = etree.SubElement(signature, "{%s}Object" % signer.DSIG, Id="SigningTime")
+    props = etree.SubElement(obj, "SignatureProperties", Id="SigProps")
+    prop = etree.SubElement(props, "SignatureProperty", Target="#proid")
+    etree.SubElement(
+        prop, "{http://example.org/#signatureProperties}SigningTime"
+    ).text = "2026-11-20T02:30:00Z"
+    for name in ("NMua", "CQT", "CCKSKhac"):
+        etree.SubElement(signatures, name)
+    etree.SubElement(root, "DSCKS")
+    ctx = xmlsec.SignatureContext()
+    key = xmlsec.Key.from_memory(certificate.key_pem, xmlsec.KeyFormat.PEM)
+    key.load_cert_from_memory(certificate.cert_pem, xmlsec.KeyFormat.CERT_PEM)
+    ctx.key = key
+    ctx.register_id(root.find("DLHDon"), "Id")
+    ctx.register_id(obj, "Id")
+    ctx.sign(signature)
+
+
+def test_invoice_in_the_form_of_a_provider():
+    data = factory.make_invoice(sign=False, data_id="SignData", before_signing=_provider_form)
+    root = etree.fromstring(data)
+    _sign_like_a_provider(root, factory.default_cert())
+    data = factory.make_tdiep(etree.tostring(root), "203")
+    invoice = inbound.read(data)
+    assert (invoice.total_fees, invoice.total_discount, invoice.authority_code) == (
+        Decimal(20000),
+        None,
+        "",
+    )
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    assert results(checks) == ALL_PASS
+    assert checks["seller_signature"].params["algorithm"] == "RSA-SHA1"
+    assert checks["certificate"].params["signing_time"] == "2026-11-20T02:30:00Z"

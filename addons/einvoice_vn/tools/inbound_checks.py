@@ -16,7 +16,7 @@ from cryptography import x509
 from lxml import etree
 
 from . import mst
-from .amount_words import amount_in_words, words_to_amount
+from .amount_words import amount_in_words, normalize_words, words_to_amount
 from .builder import rate_value
 from .inbound_read import child, children, compact_tax_id, element_path, text
 
@@ -287,7 +287,13 @@ def _xmlsec_verify(signature, ids):
 
 
 def _signatures(hdon, holder):
-    return children(child(hdon, "DSCKS", holder), "Signature")
+    """The signatures under DSCKS/<holder>; some providers write an empty second DSCKS."""
+    return [
+        signature
+        for signatures in children(hdon, "DSCKS")
+        for signer_node in children(signatures, holder)
+        for signature in children(signer_node, "Signature")
+    ]
 
 
 def _signed_scope(invoice):
@@ -604,7 +610,8 @@ def check_amounts(invoice):
     compare("TgTCThue", untaxed, taxable_sum, unit * lines_count)
     total_tax = invoice.total_tax if invoice.total_tax is not None else Decimal(0)
     compare("TgTThue", total_tax, tax_sum, unit * lines_count)
-    compare("TgTTTBSo", invoice.total, untaxed + total_tax, unit)
+    # Fees and charges (DSLPhi) are paid on top of the goods and their tax.
+    compare("TgTTTBSo", invoice.total, untaxed + total_tax + invoice.total_fees, unit)
     if errors:
         return _check("amounts", "fail", "amounts.mismatch", details="; ".join(errors + rounding))
     if rounding:
@@ -619,7 +626,9 @@ def check_words(invoice):
     expected = amount_in_words(total, invoice.currency)
     if not words:
         return _check("words", "fail", "words.unreadable", words="", total=shown)
-    if " ".join(words.split()) == expected:
+    # Case, punctuation and the currency suffix ("đồng", "đồng chẵn", "VND") are form,
+    # not wording: such differences pass.
+    if normalize_words(words) == normalize_words(expected):
         return _check("words", "pass", "words.ok", total=shown)
     said = words_to_amount(words)
     if said is None:
