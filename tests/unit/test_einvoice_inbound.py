@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import xmlsec
+from cryptography.hazmat.primitives import serialization
 from einvoice_tests import supplier_invoices as factory
 from einvoice_tests.status_server import StatusServer
 from einvoice_tools import inbound, signer
@@ -422,11 +423,21 @@ def test_authority_signature_by_another_certificate_fails():
     check = checks["authority"]
     assert (check.result, check.key) == ("fail", "authority.not_authority")
     assert check.message.endswith(
-        f"is not a tax authority certificate (accepted MST: {factory.AUTHORITY_MST})."
+        f"is not a tax authority certificate (accepted MST or names: {factory.AUTHORITY_MST})."
     )
     genuine = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
     checks = inbound.verify(inbound.read(genuine), OURS, NOW, authority_tax_ids=accepted)
     assert checks[2].result == "pass"
+
+
+def test_authority_recognised_by_the_name_of_its_certificate():
+    hdon = factory.make_invoice(with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+    invoice = inbound.read(data)
+    named = inbound.verify(invoice, OURS, NOW, authority_names=["Tổng cục thuế"])
+    assert named[2].result == "pass"
+    other = inbound.verify(invoice, OURS, NOW, authority_names=["CỤC THUẾ"])
+    assert (other[2].result, other[2].key) == ("fail", "authority.not_authority")
 
 
 def test_bare_invoice_with_authority_code_and_signature_passes():
@@ -896,3 +907,41 @@ def test_invoice_in_the_form_of_a_provider():
     assert results(checks) == ALL_PASS
     assert checks["seller_signature"].params["algorithm"] == "RSA-SHA1"
     assert checks["certificate"].params["signing_time"] == "2026-11-20T02:30:00Z"
+
+
+def test_certificates_from_a_trusted_certification_authority():
+    ca = factory.default_ca()
+    pem = ca.certificate.public_bytes(serialization.Encoding.PEM)
+    hdon = factory.make_invoice(with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+    checks = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[pem])
+    assert [check.result for check in checks[:3]] == ["pass", "pass", "pass"]
+    assert checks[1].key == "certificate.ok"
+    assert f"issued by the trusted {ca.name.rfc4514_string()}" in checks[1].message
+    untrusted = inbound.verify(inbound.read(data), OURS, NOW)[1]
+    assert (untrusted.result, untrusted.key) == ("pass", "certificate.ok_issuer_not_checked")
+    assert "was not checked (no trusted certification authority is configured)" in (
+        untrusted.message
+    )
+
+
+def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted():
+    """Anyone can make a certificate saying UID=MST:<seller>: only its issuer tells."""
+    forger_ca = factory.make_ca("Forger CA")
+    forged = factory.make_cert(forger_ca, factory.SELLER_MST)
+    hdon = factory.make_invoice(certificate=forged, with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.make_cert(forger_ca, "0100231226"))
+    trusted = [factory.default_ca().certificate]
+    checks = {
+        c.code: c for c in inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=trusted)
+    }
+    assert checks["seller_signature"].result == "pass"
+    assert checks["certificate"].result == "fail"
+    assert checks["certificate"].message == (
+        f"Certificate {forged.subject} was issued by CN=Forger CA,C=VN, which is not one of "
+        "the trusted certification authorities."
+    )
+    assert (checks["authority"].result, checks["authority"].key) == (
+        "fail",
+        "authority.untrusted_issuer",
+    )

@@ -13,6 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import xmlsec
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from . import mst
@@ -67,9 +70,15 @@ MESSAGES = {
     "signature.invalid": "The signature does not verify: %(error)s (the signed content was "
     "changed after signing, or the signature is forged).",
     "signature.no_certificate": "The signature carries no usable X509Certificate: %(error)s",
-    "certificate.ok": "Certificate %(subject)s was valid at SigningTime %(signing_time)s "
-    "(%(not_before)s to %(not_after)s) and its %(id_kind)s %(cert_id)s is the seller's "
-    "MST %(seller_id)s.",
+    "certificate.ok": "Certificate %(subject)s, issued by the trusted %(issuer)s, was valid at "
+    "SigningTime %(signing_time)s (%(not_before)s to %(not_after)s) and its %(id_kind)s "
+    "%(cert_id)s is the seller's MST %(seller_id)s.",
+    "certificate.ok_issuer_not_checked": "Certificate %(subject)s was valid at SigningTime "
+    "%(signing_time)s (%(not_before)s to %(not_after)s) and its %(id_kind)s %(cert_id)s is "
+    "the seller's MST %(seller_id)s; its issuer %(issuer)s was not checked (no trusted "
+    "certification authority is configured).",
+    "certificate.untrusted_issuer": "Certificate %(subject)s was issued by %(issuer)s, which "
+    "is not one of the trusted certification authorities.",
     "certificate.missing": "No seller signature, so no certificate to check.",
     "certificate.corrupted": "The seller's certificate cannot be read: %(error)s",
     "certificate.no_signing_time": "The seller's signature has no SigningTime in its "
@@ -85,8 +94,10 @@ MESSAGES = {
     "seller on the invoice is MST %(seller_id)s.",
     "authority.ok": "The tax authority's signature (%(subject)s) verifies over DLHDon, MCCQT "
     "%(code)s and its SigningTime object.",
+    "authority.untrusted_issuer": "The authority certificate %(subject)s was issued by "
+    "%(issuer)s, which is not one of the trusted certification authorities.",
     "authority.not_authority": "MCCQT is signed by %(subject)s, which is not a tax authority "
-    "certificate (accepted MST: %(allowed)s).",
+    "certificate (accepted MST or names: %(allowed)s).",
     "authority.cash_register": "Cash-register invoice: MCCQT %(code)s has the form "
     "M<type>-<year>-<5 characters>-<11 digits>; such codes carry no authority signature.",
     "authority.cash_register_mismatch": "Cash-register MCCQT %(code)s says invoice type "
@@ -365,7 +376,9 @@ def certificate_ids(cert):
     ]
 
 
-def check_certificate(invoice, now):
+def check_certificate(invoice, now, trusted_issuers=None):
+    """The seller's certificate: readable, valid at SigningTime, naming the seller's MST, and
+    issued by one of ``trusted_issuers`` (x509 certificates; None: issuer not checked)."""
     signatures = _signatures(invoice.hdon, "NBan")
     if not signatures:
         return _check("certificate", "fail", "certificate.missing")
@@ -405,26 +418,74 @@ def check_certificate(invoice, now):
     if not uids:
         return _check("certificate", "fail", "certificate.no_uid", subject=subject)
     seller = compact_tax_id(invoice.seller_tax_id)
-    for kind, ident in uids:
-        if compact_tax_id(ident) == seller:
-            return _check(
-                "certificate",
-                "pass",
-                "certificate.ok",
-                id_kind=kind,
-                cert_id=ident,
-                seller_id=invoice.seller_tax_id,
-                **dates,
-            )
-    kind, ident = uids[0]
+    matched = [(kind, ident) for kind, ident in uids if compact_tax_id(ident) == seller]
+    if not matched:
+        kind, ident = uids[0]
+        return _check(
+            "certificate",
+            "fail",
+            "certificate.uid_mismatch",
+            id_kind=kind,
+            cert_id=ident,
+            seller_id=invoice.seller_tax_id,
+        )
+    kind, ident = matched[0]
+    issuer = cert.issuer.rfc4514_string()
+    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+        return _check(
+            "certificate", "fail", "certificate.untrusted_issuer", subject=subject, issuer=issuer
+        )
     return _check(
         "certificate",
-        "fail",
-        "certificate.uid_mismatch",
+        "pass",
+        "certificate.ok" if trusted_issuers is not None else "certificate.ok_issuer_not_checked",
         id_kind=kind,
         cert_id=ident,
         seller_id=invoice.seller_tax_id,
+        issuer=issuer,
+        **dates,
     )
+
+
+def load_certificates(values):
+    """x509 certificates from PEM or DER bytes (or certificates already loaded)."""
+    certificates = []
+    for value in values or ():
+        if isinstance(value, x509.Certificate):
+            certificates.append(value)
+        elif b"-----BEGIN" in value:
+            certificates.append(x509.load_pem_x509_certificate(value))
+        else:
+            certificates.append(x509.load_der_x509_certificate(value))
+    return certificates
+
+
+def issuer_of(cert, issuers):
+    """The certificate among ``issuers`` that signed ``cert``, or None."""
+    for issuer in issuers:
+        if issuer.subject != cert.issuer:
+            continue
+        key = issuer.public_key()
+        try:
+            if isinstance(key, rsa.RSAPublicKey):
+                key.verify(
+                    cert.signature,
+                    cert.tbs_certificate_bytes,
+                    padding.PKCS1v15(),
+                    cert.signature_hash_algorithm,
+                )
+            elif isinstance(key, ec.EllipticCurvePublicKey):
+                key.verify(
+                    cert.signature,
+                    cert.tbs_certificate_bytes,
+                    ec.ECDSA(cert.signature_hash_algorithm),
+                )
+            else:
+                continue
+        except InvalidSignature:
+            continue
+        return issuer
+    return None
 
 
 def _authority_without_signature(invoice, cash, with_code, signatures):
@@ -462,9 +523,14 @@ def _authority_without_signature(invoice, cash, with_code, signatures):
     )
 
 
-def check_authority(invoice, authority_tax_ids=None):
-    """MCCQT and the tax authority's signature. ``authority_tax_ids``: the MSTs whose
-    certificates may sign as the authority (None: any certificate, named in the message)."""
+def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, authority_names=None):
+    """MCCQT and the tax authority's signature.
+
+    The signer is accepted as the authority when its certificate carries an MST of
+    ``authority_tax_ids`` or its CN is one of ``authority_names`` (case ignored); when both
+    are None, any signer is accepted and named in the message. ``trusted_issuers`` (x509
+    certificates) must have issued its certificate when given.
+    """
     code = invoice.authority_code
     symbol = invoice.symbol
     with_code = symbol[:1].upper() == "C"
@@ -502,10 +568,15 @@ def check_authority(invoice, authority_tax_ids=None):
     # that the tax authority, not the seller, made it.
     cert = embedded_certificate(signature)
     subject = cert.subject.rfc4514_string()
-    if authority_tax_ids is not None:
-        allowed = {compact_tax_id(value) for value in authority_tax_ids}
-        if not any(
-            kind == "MST" and compact_tax_id(ident) in allowed
+    if authority_tax_ids is not None or authority_names is not None:
+        tax_ids = {compact_tax_id(value) for value in authority_tax_ids or ()}
+        names = {value.casefold() for value in authority_names or ()}
+        common_names = {
+            str(attribute.value).casefold()
+            for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        }
+        if not (common_names & names) and not any(
+            kind == "MST" and compact_tax_id(ident) in tax_ids
             for kind, ident in certificate_ids(cert)
         ):
             return _check(
@@ -513,8 +584,16 @@ def check_authority(invoice, authority_tax_ids=None):
                 "fail",
                 "authority.not_authority",
                 subject=subject,
-                allowed=", ".join(sorted(allowed)) or "(none)",
+                allowed=", ".join(sorted(tax_ids | names)) or "(none)",
             )
+    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+        return _check(
+            "authority",
+            "fail",
+            "authority.untrusted_issuer",
+            subject=subject,
+            issuer=cert.issuer.rfc4514_string(),
+        )
     if not with_code and not cash:
         return _check("authority", "warning", "authority.unexpected_code", symbol=symbol, code=code)
     return _check("authority", "pass", "authority.ok", code=code, subject=subject)
@@ -638,20 +717,31 @@ def check_words(invoice):
     return _check("words", "warning", "words.variant", words=words, total=shown, expected=expected)
 
 
-def verify(invoice, buyer_tax_ids, now=None, authority_tax_ids=None):
+def verify(
+    invoice,
+    buyer_tax_ids,
+    now=None,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+):
     """One Check per code of CHECK_CODES, in that order. No network.
 
     ``buyer_tax_ids``: our MSTs; ``now``: aware or naive UTC datetime (default: now);
-    ``authority_tax_ids``: MSTs of the certificates accepted as the tax authority's
+    ``trusted_issuers``: certificates (PEM/DER bytes or x509) of the certification
+    authorities allowed to issue the seller's and the authority's certificates (None: the
+    issuer is not checked, and the message says so); ``authority_tax_ids`` and
+    ``authority_names``: the MSTs or certificate CNs accepted as the tax authority's
     (None: the authority signature is checked, its signer only named).
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=datetime.timezone.utc)
+    issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
     checks = {
         "seller_signature": lambda: check_seller_signature(invoice),
-        "certificate": lambda: check_certificate(invoice, now),
-        "authority": lambda: check_authority(invoice, authority_tax_ids),
+        "certificate": lambda: check_certificate(invoice, now, issuers),
+        "authority": lambda: check_authority(invoice, authority_tax_ids, issuers, authority_names),
         "buyer_tax_id": lambda: check_buyer_tax_id(invoice, buyer_tax_ids),
         "seller_tax_id": lambda: check_seller_tax_id(invoice),
         "amounts": lambda: check_amounts(invoice),
