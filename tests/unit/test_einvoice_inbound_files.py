@@ -115,14 +115,14 @@ def test_rounding_within_one_dong_is_a_warning():
     check = checks_of(factory.make_invoice(before_signing=_round_line(1)))["amounts"]
     assert check.result == "warning"
     assert check.message == (
-        "Amounts differ by rounding only: line 1 ThTien is 850001, computed 850000."
+        "Amounts differ by rounding only (written ≠ computed): HHDVu[1]/ThTien 850001 ≠ 850000."
     )
 
 
 def test_difference_beyond_one_dong_fails():
     check = checks_of(factory.make_invoice(before_signing=_round_line(2)))["amounts"]
     assert check.result == "fail"
-    assert "line 1 ThTien is 850002, computed 850000" in check.message
+    assert "HHDVu[1]/ThTien 850002 ≠ 850000" in check.message
 
 
 def test_per_rate_total_that_does_not_add_up_fails():
@@ -131,8 +131,8 @@ def test_per_rate_total_that_does_not_add_up_fails():
 
     check = checks_of(factory.make_invoice(before_signing=edit))["amounts"]
     assert check.result == "fail"
-    assert "tax at 8% is 27860, computed 27360" in check.message
-    assert "TgTThue is 112360, computed 112860" in check.message
+    assert "LTSuat[8%]/TThue 27860 ≠ 27360" in check.message
+    assert "TgTThue 112360 ≠ 112860" in check.message
 
 
 def _words(text):

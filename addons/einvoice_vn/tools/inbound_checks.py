@@ -126,8 +126,8 @@ MESSAGES = {
     "seller_tax_id.invalid": "The seller MST %(seller)s is not a valid tax id (check digit or "
     "form).",
     "amounts.ok": "Lines, per-rate totals, tax and total add up.",
-    "amounts.rounding": "Amounts differ by rounding only: %(details)s.",
-    "amounts.mismatch": "Amounts do not add up: %(details)s.",
+    "amounts.rounding": "Amounts differ by rounding only (written ≠ computed): %(details)s.",
+    "amounts.mismatch": "Amounts do not add up (written ≠ computed): %(details)s.",
     "amounts.missing": "The invoice has no %(element)s: the amounts cannot be checked.",
     "words.ok": "The amount in words matches %(total)s.",
     "words.variant": "The amount in words %(words)r is a wording variant of %(total)s "
@@ -203,7 +203,7 @@ def signing_time_of(signature):
 def _verify_signature(root, signature, expected):
     """Verify ``signature`` after checking what it references.
 
-    ``expected`` maps a label ("this HDon's DLHDon") to the one element each reference
+    ``expected`` maps a label ("HDon/DLHDon") to the one element each reference
     must resolve to. Every reference must be a ``#Id`` pointing at exactly one of them,
     each of them referenced once; Id values must be unique in the whole document.
     Return the algorithm name; raise _Refused.
@@ -331,8 +331,7 @@ def check_seller_signature(invoice):
     signature = signatures[0]
     data = child(hdon, "DLHDon")
     obj = _signature_object(signature)
-    expected = {"this HDon's DLHDon": data}
-    expected["the SigningTime object of this signature"] = obj
+    expected = {"HDon/DLHDon": data, "Signature/Object (SigningTime)": obj}
     try:
         algorithm = _verify_signature(hdon, signature, expected)
     except _Refused as refused:
@@ -556,9 +555,9 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
         )
     signature = signatures[0]
     expected = {
-        "this HDon's DLHDon": child(hdon, "DLHDon"),
-        "this HDon's MCCQT": code_node,
-        "the SigningTime object of this signature": _signature_object(signature),
+        "HDon/DLHDon": child(hdon, "DLHDon"),
+        "HDon/MCCQT": code_node,
+        "Signature/Object (SigningTime)": _signature_object(signature),
     }
     try:
         _verify_signature(hdon, signature, expected)
@@ -648,7 +647,7 @@ def check_amounts(invoice):
         difference = abs(written - computed)
         if not difference:
             return
-        detail = f"{label} is {_fmt(written)}, computed {_fmt(computed)}"
+        detail = f"{label} {_fmt(written)} ≠ {_fmt(computed)}"
         (rounding if difference <= tolerance else errors).append(detail)
 
     per_rate = {}
@@ -657,11 +656,11 @@ def check_amounts(invoice):
             continue
         amount = line.amount
         if amount is None:
-            errors.append(f"line {line.sequence} has no ThTien")
+            errors.append(f"HHDVu[{line.sequence}]/ThTien ∅")
             continue
         if line.kind == 1 and line.quantity is not None and line.unit_price is not None:
             computed = line.quantity * line.unit_price - (line.discount_amount or 0)
-            compare(f"line {line.sequence} ThTien", amount, computed, unit)
+            compare(f"HHDVu[{line.sequence}]/ThTien", amount, computed, unit)
         count, total = per_rate.get(line.tax_rate, (0, Decimal(0)))
         signed = -abs(amount) if line.kind == 3 else amount
         per_rate[line.tax_rate] = (count + 1, total + signed)
@@ -674,9 +673,9 @@ def check_amounts(invoice):
     for rate in sorted(set(per_rate) | set(written_rates)):
         count, computed = per_rate.get(rate, (0, Decimal(0)))
         taxable, tax = written_rates.get(rate, (Decimal(0), Decimal(0)))
-        compare(f"taxable amount at {rate or '(no rate)'}", taxable, computed, unit * max(count, 1))
+        compare(f"LTSuat[{rate}]/ThTien", taxable, computed, unit * max(count, 1))
         compare(
-            f"tax at {rate or '(no rate)'}",
+            f"LTSuat[{rate}]/TThue",
             tax,
             (taxable * rate_value(rate)).quantize(unit, rounding=ROUND_HALF_UP),
             unit * max(count, 1),
