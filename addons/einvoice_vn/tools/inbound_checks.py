@@ -112,7 +112,7 @@ MESSAGES = {
     "authority signature.",
     "authority.no_code_id": "MCCQT %(code)s has no Id attribute, so the authority "
     "signature cannot cover it.",
-    "authority.invalid": "The tax authority's signature is refused: %(error)s",
+    "authority.several": "DSCKS/CQT holds %(count)s signatures; one is expected.",
     "authority.unexpected_code": "KHHDon %(symbol)s is an invoice without authority code, "
     "yet the file carries MCCQT %(code)s.",
     "buyer_tax_id.ok": "The buyer MST %(buyer)s is ours.",
@@ -491,7 +491,7 @@ def _authority_without_signature(invoice, cash, with_code, signatures):
     """The authority check of a cash-register code or of an invoice without MCCQT, where
     no authority signature is expected; None when the signature must be verified."""
     code, symbol = invoice.authority_code, invoice.symbol
-    message_type = invoice.message_type or "none, bare HDon"
+    message_type = invoice.message_type or "-"
     if cash:
         code_type, code_year = cash.group(1), cash.group(2)
         if code_type != invoice.template or code_year != f"{invoice.date.year % 100:02d}":
@@ -547,12 +547,7 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
     if not code_node.get("Id"):
         return _check("authority", "fail", "authority.no_code_id", code=code)
     if len(signatures) > 1:
-        return _check(
-            "authority",
-            "fail",
-            "authority.invalid",
-            error=f"DSCKS/CQT holds {len(signatures)} signatures",
-        )
+        return _check("authority", "fail", "authority.several", count=len(signatures))
     signature = signatures[0]
     expected = {
         "HDon/DLHDon": child(hdon, "DLHDon"),
@@ -562,7 +557,8 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
     try:
         _verify_signature(hdon, signature, expected)
     except _Refused as refused:
-        return _check("authority", "fail", "authority.invalid", error=str(refused))
+        # The signature.* keys read the same for the authority: the check code says whose.
+        return _check("authority", "fail", refused.key, **refused.params)
     # The signature verifies with the key it carries: only the certificate's identity says
     # that the tax authority, not the seller, made it.
     cert = embedded_certificate(signature)
