@@ -1,18 +1,21 @@
-"""Supplier e-invoices in: hardened parsing, reading and the checks, without Odoo."""
+"""Supplier e-invoices in: reading, signatures, certificates, the tax authority and tax ids,
+without Odoo (hostile files, amounts and words: test_einvoice_inbound_files.py)."""
 
 import dataclasses
 import datetime
 import random
+import re
 from decimal import Decimal
+from pathlib import Path
 
+import polib
 import pytest
 import xmlsec
+from cryptography.hazmat.primitives import serialization
 from einvoice_tests import supplier_invoices as factory
-from einvoice_tests.status_server import StatusServer
 from einvoice_tools import inbound, signer
 from einvoice_tools.amount_words import amount_in_words
 from lxml import etree
-from num2words import num2words
 
 OURS = [factory.BUYER_MST]
 NOW = datetime.datetime(2026, 11, 27, tzinfo=datetime.timezone.utc)
@@ -68,7 +71,7 @@ def test_changed_amount_fails(signed):
     assert checks["seller_signature"].key == "signature.invalid"
     assert "does not verify" in checks["seller_signature"].message
     assert checks["amounts"].result == "fail"
-    assert "TgTTTBSo is 99000000, computed 1304360" in checks["amounts"].message
+    assert "TgTTTBSo 99000000 ≠ 1304360" in checks["amounts"].message
 
 
 def test_wrapped_signature_fails_although_xmlsec_alone_accepts_it(signed):
@@ -83,7 +86,7 @@ def test_wrapped_signature_fails_although_xmlsec_alone_accepts_it(signed):
     assert check.result == "fail"
     assert check.key == "signature.foreign_reference"
     assert check.params["path"] == "HDon/Object/DLHDon"
-    assert "not to this HDon's DLHDon" in check.message
+    assert "not to HDon/DLHDon or Signature/Object (SigningTime)" in check.message
     assert "signature wrapping" in check.message
     # Only the signature can tell: the forged copy adds up.
     assert checks["amounts"].result == "pass"
@@ -98,7 +101,7 @@ def test_signature_moved_with_its_data_elsewhere_fails(signed):
 
 
 def test_copied_dlhdon_with_the_same_id_fails(signed):
-    check = checks_of(factory.copied_data(signed))["seller_signature"]
+    check = checks_of(factory.copied_dlhdon(signed))["seller_signature"]
     assert check.result == "fail"
     assert check.key == "signature.duplicate_id"
     assert check.message == (
@@ -124,7 +127,7 @@ def test_reference_to_another_element_of_the_invoice_fails():
     assert check.params == {
         "uri": "#general",
         "path": "HDon/DLHDon/TTChung",
-        "expected": "this HDon's DLHDon or the SigningTime object of this signature",
+        "expected": "HDon/DLHDon or Signature/Object (SigningTime)",
     }
 
 
@@ -223,68 +226,6 @@ def test_seller_mst_with_a_wrong_check_digit_fails():
     check = checks_of(factory.make_invoice(seller_tax_id=bad, certificate=cert))["seller_tax_id"]
     assert check.result == "fail"
     assert check.message == "The seller MST 0100109107 is not a valid tax id (check digit or form)."
-
-
-# -- hardened parsing ------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def sink():
-    """A local HTTP server: any request it gets means the parser went to the network."""
-    with StatusServer() as server:
-        yield server
-
-
-def test_xxe_with_http_entity_is_refused_without_a_request(sink):
-    data = factory.xxe_payload(f"{sink.base_url}/xxe")
-    with pytest.raises(inbound.InboundError, match="DOCTYPE declaration"):
-        inbound.read(data)
-    assert sink.state.requests == []
-
-
-def test_xxe_with_file_entity_is_refused():
-    with pytest.raises(inbound.InboundError, match="DOCTYPE"):
-        inbound.parse_xml(factory.xxe_payload("file:///etc/passwd"))
-
-
-def test_external_dtd_is_refused_without_a_request(sink):
-    with pytest.raises(inbound.InboundError, match="DOCTYPE"):
-        inbound.read(factory.external_dtd_payload(f"{sink.base_url}/invoice.dtd"))
-    assert sink.state.requests == []
-
-
-def test_billion_laughs_is_refused():
-    with pytest.raises(inbound.InboundError, match="DTDs and entities are refused"):
-        inbound.parse_xml(factory.billion_laughs())
-
-
-def test_doctype_hidden_in_utf16_is_refused(sink):
-    data = (
-        factory.xxe_payload(f"{sink.base_url}/xxe")
-        .decode()
-        .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
-    )
-    with pytest.raises(inbound.InboundError, match="DOCTYPE"):
-        inbound.parse_xml(data.encode("utf-16"))
-    assert sink.state.requests == []
-
-
-def test_entity_declaration_without_doctype_keyword_case_is_refused():
-    with pytest.raises(inbound.InboundError, match="refused"):
-        inbound.parse_xml(b'<!doctype HDon [<!ENTITY a "b">]><HDon>&a;</HDon>')
-
-
-def test_size_and_depth_caps():
-    with pytest.raises(inbound.InboundError, match="more than the"):
-        inbound.parse_xml(b"<HDon>" + b" " * inbound.MAX_FILE_BYTES + b"</HDon>")
-    deep = b"<a>" * (inbound.MAX_DEPTH + 1) + b"</a>" * (inbound.MAX_DEPTH + 1)
-    with pytest.raises(inbound.InboundError, match="deeper than"):
-        inbound.parse_xml(deep)
-
-
-def test_not_xml_is_refused():
-    with pytest.raises(inbound.InboundError, match="not well-formed"):
-        inbound.parse_xml(b"<HDon><DLHDon></HDon>")
 
 
 # -- forms of invoice ------------------------------------------------------------------------
@@ -413,11 +354,21 @@ def test_authority_signature_by_another_certificate_fails():
     check = checks["authority"]
     assert (check.result, check.key) == ("fail", "authority.not_authority")
     assert check.message.endswith(
-        f"is not a tax authority certificate (accepted MST: {factory.AUTHORITY_MST})."
+        f"is not a tax authority certificate (accepted MST or names: {factory.AUTHORITY_MST})."
     )
     genuine = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
     checks = inbound.verify(inbound.read(genuine), OURS, NOW, authority_tax_ids=accepted)
     assert checks[2].result == "pass"
+
+
+def test_authority_recognised_by_the_name_of_its_certificate():
+    hdon = factory.make_invoice(with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+    invoice = inbound.read(data)
+    named = inbound.verify(invoice, OURS, NOW, authority_names=["Tổng cục thuế"])
+    assert named[2].result == "pass"
+    other = inbound.verify(invoice, OURS, NOW, authority_names=["CỤC THUẾ"])
+    assert (other[2].result, other[2].key) == ("fail", "authority.not_authority")
 
 
 def test_bare_invoice_with_authority_code_and_signature_passes():
@@ -432,8 +383,11 @@ def test_tdiep_202_with_a_wrong_authority_signature_is_refused():
     root.find("DLieu/HDon/MCCQT").text = "0" * 34  # not the code the authority signed
     check = checks_of(etree.tostring(root))["authority"]
     assert check.result == "fail"
-    assert check.message.startswith("The tax authority's signature is refused: The signature")
-    assert "does not verify" in check.message
+    assert check.key == "signature.invalid"
+    assert check.message == (
+        "The signature does not verify: Signature is invalid. (the signed content was "
+        "changed after signing, or the signature is forged)."
+    )
     # The seller's signature does not cover MCCQT and still passes.
     assert checks_of(etree.tostring(root))["seller_signature"].result == "pass"
 
@@ -453,7 +407,7 @@ def test_invoice_with_code_symbol_but_no_mccqt_fails():
     assert check.result == "fail"
     assert check.message == (
         "KHHDon C26TAA is an invoice with authority code, but the file has no MCCQT "
-        "(message type none, bare HDon)."
+        "(message type -)."
     )
 
 
@@ -495,246 +449,6 @@ def test_several_invoices_in_one_message():
     found = inbound.read_all(etree.tostring(root))
     assert [invoice.number for invoice in found] == ["42", "43"]
     assert inbound.find_invoice(root)[1]["count"] == 2
-
-
-# -- amounts and words -----------------------------------------------------------------------
-
-
-def _add(root, path, delta):
-    node = root.find(path)
-    node.text = str(int(node.text) + delta)
-
-
-def _round_line(delta):
-    def edit(root):
-        for path in (
-            "DLHDon/NDHDon/DSHHDVu/HHDVu/ThTien",
-            "DLHDon/NDHDon/TToan/THTTLTSuat/LTSuat[TSuat='10%']/ThTien",
-            "DLHDon/NDHDon/TToan/TgTCThue",
-            "DLHDon/NDHDon/TToan/TgTTTBSo",
-        ):
-            _add(root, path, delta)
-        total = int(root.findtext("DLHDon/NDHDon/TToan/TgTTTBSo"))
-        root.find("DLHDon/NDHDon/TToan/TgTTTBChu").text = amount_in_words(total)
-
-    return edit
-
-
-def test_rounding_within_one_dong_is_a_warning():
-    check = checks_of(factory.make_invoice(before_signing=_round_line(1)))["amounts"]
-    assert check.result == "warning"
-    assert check.message == (
-        "Amounts differ by rounding only: line 1 ThTien is 850001, computed 850000."
-    )
-
-
-def test_difference_beyond_one_dong_fails():
-    check = checks_of(factory.make_invoice(before_signing=_round_line(2)))["amounts"]
-    assert check.result == "fail"
-    assert "line 1 ThTien is 850002, computed 850000" in check.message
-
-
-def test_per_rate_total_that_does_not_add_up_fails():
-    def edit(root):
-        _add(root, "DLHDon/NDHDon/TToan/THTTLTSuat/LTSuat[TSuat='8%']/TThue", 500)
-
-    check = checks_of(factory.make_invoice(before_signing=edit))["amounts"]
-    assert check.result == "fail"
-    assert "tax at 8% is 27860, computed 27360" in check.message
-    assert "TgTThue is 112360, computed 112860" in check.message
-
-
-def _words(text):
-    def edit(root):
-        root.find("DLHDon/NDHDon/TToan/TgTTTBChu").text = text
-
-    return edit
-
-
-@pytest.mark.parametrize(
-    "words",
-    [
-        "một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi đồng",
-        "Một triệu, ba trăm linh bốn ngàn, ba trăm sáu mươi đồng chẵn.",
-        "Một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi VND",
-        "MỘT TRIỆU BA TRĂM LẺ BỐN NGHÌN BA TRĂM SÁU MƯƠI ĐỒNG",
-        "Một triệu ba trăm lẻ bốn nghìn ba trăm sáu mươi",
-    ],
-)
-def test_words_variants_are_warnings(words):
-    check = checks_of(factory.make_invoice(before_signing=_words(words)))["words"]
-    assert check.result == "warning"
-    assert check.key == "words.variant"
-
-
-def test_words_of_another_amount_fail():
-    words = "Một triệu ba trăm lẻ năm nghìn ba trăm sáu mươi đồng"
-    check = checks_of(factory.make_invoice(before_signing=_words(words)))["words"]
-    assert check.result == "fail"
-    assert check.message == f"The amount in words {words!r} says 1305360, the total is 1304360."
-
-
-def test_words_that_are_no_number_fail():
-    check = checks_of(factory.make_invoice(before_signing=_words("Xem hóa đơn đính kèm")))
-    assert check["words"].result == "fail"
-    assert check["words"].key == "words.unreadable"
-
-
-@pytest.mark.parametrize(
-    "amount", [0, 5, 15, 21, 105, 1005, 10_050, 1_000_001, 25_000_000_000, 1_234_567_891_234]
-)
-def test_words_read_back_our_words_and_num2words(amount):
-    assert inbound.words_to_amount(amount_in_words(amount)) == amount
-    assert inbound.words_to_amount(num2words(amount, lang="vi") + " đồng") == amount
-
-
-def test_words_with_minor_unit():
-    assert inbound.words_to_amount(amount_in_words(Decimal("1250.75"), "USD")) == Decimal("1250.75")
-
-
-# -- files -----------------------------------------------------------------------------------
-
-
-def test_zip_with_xml_and_pdf(signed):
-    documents = inbound.unpack("HD42.zip", factory.zip_with_pdf(signed))
-    assert [name for name, _data in documents] == ["HD_0000042.xml"]
-    assert inbound.read(documents[0][1]).number == "42"
-
-
-def test_plain_xml_passes_through(signed):
-    assert inbound.unpack("HD42.xml", signed) == [("HD42.xml", signed)]
-
-
-def test_zip_bomb_is_refused():
-    bomb = factory.zip_bomb()
-    assert len(bomb) < 200_000
-    with pytest.raises(inbound.InboundError, match="ZIP"):
-        inbound.unpack("bomb.zip", bomb)
-
-
-def test_zip_with_too_many_members_is_refused(signed):
-    members = [(f"{i}.xml", signed) for i in range(inbound.MAX_ZIP_MEMBERS + 1)]
-    with pytest.raises(inbound.InboundError, match="holds 51 files"):
-        inbound.unpack("many.zip", factory.zip_of(*members))
-
-
-def test_nested_zip_is_not_followed(signed):
-    inner = factory.zip_of(("HD.xml", signed))
-    with pytest.raises(inbound.InboundError, match="holds no XML invoice"):
-        inbound.unpack("outer.zip", factory.zip_of(("inner.zip", inner)))
-
-
-def test_other_files_are_refused():
-    with pytest.raises(inbound.InboundError, match="neither an XML file nor a ZIP"):
-        inbound.unpack("HD.pdf", b"%PDF-1.4 ...")
-
-
-# -- seller status ---------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def status_service():
-    with StatusServer() as server:
-        server.state.statuses.update({"0100109106": "00", "3012345678": "01", "001089012345": "04"})
-        yield server
-
-
-def test_lookup_status(status_service):
-    assert inbound.lookup_status(status_service.url, "0100-109106") == "00"
-    assert inbound.lookup_status(status_service.url, "3012345678") == "01"
-    assert inbound.lookup_status(status_service.url, "001089012345") == "04"
-    assert status_service.state.requests[0][1] == "/status?mst=0100109106"
-    assert [inbound.is_active(code) for code in ("00", "04", "01", "05")] == [
-        True,
-        True,
-        False,
-        False,
-    ]
-    assert inbound.STATUS_LABELS["07"] == "awaiting bankruptcy"
-
-
-def test_lookup_status_sends_the_token(status_service):
-    status_service.state.token = "s3cret"
-    assert inbound.lookup_status(status_service.url, "0100109106", token="s3cret") == "00"
-    with pytest.raises(inbound.StatusLookupError, match="refused the token") as error:
-        inbound.lookup_status(status_service.url, "0100109106", token="wrong")
-    assert not error.value.retryable
-
-
-@pytest.mark.parametrize(
-    ("behaviour", "retryable", "message"),
-    [
-        ("error500", True, "answered HTTP 500"),
-        ("timeout", True, "unreachable"),
-        ("garbage", False, "not JSON"),
-    ],
-)
-def test_lookup_status_errors_are_sorted(status_service, behaviour, retryable, message):
-    status_service.state.script = [behaviour]
-    status_service.state.delay = 1.0
-    with pytest.raises(inbound.StatusLookupError, match=message) as error:
-        inbound.lookup_status(status_service.url, "0100109106", timeout=0.3)
-    assert error.value.retryable is retryable
-
-
-def test_lookup_status_unknown_tax_id_and_refused_connection(status_service):
-    with pytest.raises(inbound.StatusLookupError, match="does not know it") as error:
-        inbound.lookup_status(status_service.url, "0101243150")
-    assert error.value.kind == inbound.FINAL
-    closed = StatusServer()
-    url = closed.url
-    closed.httpd.server_close()
-    with pytest.raises(inbound.StatusLookupError, match="unreachable") as error:
-        inbound.lookup_status(url, "0100109106", timeout=1)
-    assert error.value.retryable
-
-
-def test_trade_discount_and_promotion_lines_add_up():
-    lines = [
-        *factory.DEFAULT_LINES,
-        {"nature": "promotion", "name": "Ly thủy tinh khuyến mại", "uom": "Cái", "quantity": 1},
-        {"nature": "discount", "name": "Chiết khấu thương mại", "amount": 50000, "tax": "10%"},
-    ]
-    invoice = inbound.read(factory.make_invoice(lines=lines))
-    assert [line.kind for line in invoice.lines] == [1, 1, 2, 3]
-    assert invoice.rate_totals["10%"] == (Decimal(800000), Decimal(80000))
-    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
-    assert results(checks) == ALL_PASS
-
-
-def test_sales_invoice_without_vat_totals():
-    def no_vat(root):
-        payment = root.find("DLHDon/NDHDon/TToan")
-        payment.remove(payment.find("THTTLTSuat"))
-        payment.remove(payment.find("TgTThue"))
-        for item in root.iterfind("DLHDon/NDHDon/DSHHDVu/HHDVu"):
-            item.remove(item.find("TSuat"))
-
-    lines = [{**line, "tax": "KCT"} for line in factory.DEFAULT_LINES]
-    data = factory.make_invoice(template="2", lines=lines, before_signing=no_vat)
-    invoice = inbound.read(data)
-    assert (invoice.rate_totals, invoice.total_tax) == ({}, None)
-    assert results(checks_of(data)) == ALL_PASS
-
-
-def test_foreign_currency_invoice():
-    lines = [{"code": "SV1", "name": "Dịch vụ tư vấn", "quantity": 3, "price": "1250.25",
-              "tax": "10%"}]  # fmt: skip
-    data = factory.make_invoice(currency="USD", lines=lines)
-    invoice = inbound.read(data)
-    assert (invoice.currency, invoice.exchange_rate) == ("USD", Decimal(25000))
-    assert invoice.total == Decimal("4125.83")
-    assert results(checks_of(data)) == ALL_PASS
-
-
-def test_a_check_that_cannot_run_fails_visibly(signed):
-    invoice = inbound.read(signed)
-    invoice.total = None  # as a caller could leave it: the amount checks cannot run
-    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
-    assert list(checks) == list(inbound.CHECK_CODES)
-    assert (checks["amounts"].result, checks["amounts"].key) == ("fail", "check.error")
-    assert checks["words"].result == "fail"
-    assert checks["seller_signature"].result == "pass"
 
 
 def test_invoices_of_one_message_sharing_an_id_each_verify():
@@ -805,3 +519,128 @@ def test_reference_with_an_xpath_transform_is_refused():
         "http://www.w3.org/TR/1999/REC-xpath-19991116; only the enveloped signature and "
         "canonicalization transforms are accepted."
     )
+
+
+def _add(root, path, delta):
+    node = root.find(path)
+    node.text = str(int(node.text) + delta)
+
+
+def _provider_form(root):
+    """The shapes seen in invoices of Vietnamese providers: empty optional elements, a fee
+    list (DSLPhi) paid on top of the tax, an empty TTCKTMai."""
+    payment = root.find("DLHDon/NDHDon/TToan")
+    fees = etree.SubElement(payment, "DSLPhi")
+    fee = etree.SubElement(fees, "LPhi")
+    etree.SubElement(fee, "TLPhi").text = "Phí vận chuyển"
+    etree.SubElement(fee, "TPhi").text = "20000"
+    etree.SubElement(payment, "TTCKTMai")
+    _add(root, "DLHDon/NDHDon/TToan/TgTTTBSo", 20000)
+    payment.find("TgTTTBChu").text = amount_in_words(1324360) + "."
+    etree.SubElement(root.find("DLHDon/NDHDon/NBan"), "STKNHang")
+
+
+def _sign_like_a_provider(root, certificate):
+    """RSA-SHA1 with Ids "SignData"/"SigningTime", a KeyValue next to the certificate, the
+    SigningTime in a namespace of its own with a "Z", then empty MCCQT, NMua, CQT, CCKSKhac
+    and a second empty DSCKS, as some providers write them."""
+    root.find("DLHDon").addnext(etree.Element("MCCQT"))
+    signatures = etree.SubElement(root, "DSCKS")
+    holder = etree.SubElement(signatures, "NBan")
+    signature = xmlsec.template.create(
+        holder, xmlsec.Transform.C14N, xmlsec.Transform.RSA_SHA1, name="proid"
+    )
+    signature.set("Id", "proid")
+    holder.append(signature)
+    ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA1, uri="#SignData")
+    xmlsec.template.add_transform(ref, xmlsec.Transform.ENVELOPED)
+    xmlsec.template.add_reference(signature, xmlsec.Transform.SHA1, uri="#SigningTime")
+    key_info = xmlsec.template.ensure_key_info(signature)
+    xmlsec.template.add_key_value(key_info)
+    x509_data = xmlsec.template.add_x509_data(key_info)
+    xmlsec.template.x509_data_add_subject_name(x509_data).text = certificate.subject
+    xmlsec.template.x509_data_add_certificate(x509_data)
+    obj = etree.SubElement(signature, "{%s}Object" % signer.DSIG, Id="SigningTime")
+    props = etree.SubElement(obj, "SignatureProperties", Id="SigProps")
+    prop = etree.SubElement(props, "SignatureProperty", Target="#proid")
+    etree.SubElement(
+        prop, "{http://example.org/#signatureProperties}SigningTime"
+    ).text = "2026-11-20T02:30:00Z"
+    for name in ("NMua", "CQT", "CCKSKhac"):
+        etree.SubElement(signatures, name)
+    etree.SubElement(root, "DSCKS")
+    ctx = xmlsec.SignatureContext()
+    key = xmlsec.Key.from_memory(certificate.key_pem, xmlsec.KeyFormat.PEM)
+    key.load_cert_from_memory(certificate.cert_pem, xmlsec.KeyFormat.CERT_PEM)
+    ctx.key = key
+    ctx.register_id(root.find("DLHDon"), "Id")
+    ctx.register_id(obj, "Id")
+    ctx.sign(signature)
+
+
+def test_invoice_in_the_form_of_a_provider():
+    data = factory.make_invoice(sign=False, data_id="SignData", before_signing=_provider_form)
+    root = etree.fromstring(data)
+    _sign_like_a_provider(root, factory.default_cert())
+    data = factory.make_tdiep(etree.tostring(root), "203")
+    invoice = inbound.read(data)
+    assert (invoice.total_fees, invoice.total_discount, invoice.authority_code) == (
+        Decimal(20000),
+        None,
+        "",
+    )
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    assert results(checks) == ALL_PASS
+    assert checks["seller_signature"].params["algorithm"] == "RSA-SHA1"
+    assert checks["certificate"].params["signing_time"] == "2026-11-20T02:30:00Z"
+
+
+def test_certificates_from_a_trusted_certification_authority():
+    ca = factory.default_ca()
+    pem = ca.certificate.public_bytes(serialization.Encoding.PEM)
+    hdon = factory.make_invoice(with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
+    checks = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[pem])
+    assert [check.result for check in checks[:3]] == ["pass", "pass", "pass"]
+    assert checks[1].key == "certificate.ok"
+    assert f"issued by the trusted {ca.name.rfc4514_string()}" in checks[1].message
+    untrusted = inbound.verify(inbound.read(data), OURS, NOW)[1]
+    assert (untrusted.result, untrusted.key) == ("pass", "certificate.ok_issuer_not_checked")
+    assert "was not checked (no trusted certification authority is configured)" in (
+        untrusted.message
+    )
+
+
+def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted():
+    """Anyone can make a certificate saying UID=MST:<seller>: only its issuer tells."""
+    forger_ca = factory.make_ca("Forger CA")
+    forged = factory.make_cert(forger_ca, factory.SELLER_MST)
+    hdon = factory.make_invoice(certificate=forged, with_code=True)
+    data = factory.make_tdiep(hdon, "202", authority=factory.make_cert(forger_ca, "0100231226"))
+    trusted = [factory.default_ca().certificate]
+    checks = {
+        c.code: c for c in inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=trusted)
+    }
+    assert checks["seller_signature"].result == "pass"
+    assert checks["certificate"].result == "fail"
+    assert checks["certificate"].message == (
+        f"Certificate {forged.subject} was issued by CN=Forger CA,C=VN, which is not one of "
+        "the trusted certification authorities."
+    )
+    assert (checks["authority"].result, checks["authority"].key) == (
+        "fail",
+        "authority.untrusted_issuer",
+    )
+
+
+def test_every_check_message_has_a_vietnamese_translation():
+    """The Odoo model shows the English template of ``key`` through env._(): each one
+    needs its vi.po entry, with the same placeholders."""
+    i18n = Path(inbound.__file__).resolve().parent.parent / "i18n"
+    translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(i18n / "vi.po"))}
+    template = {entry.msgid for entry in polib.pofile(str(i18n / "einvoice_vn.pot"))}
+    for key, text in inbound.MESSAGES.items():
+        assert text in template, key
+        assert translations.get(text), key
+        placeholders = sorted(re.findall(r"%\((\w+)\)[sr]", text))
+        assert sorted(re.findall(r"%\((\w+)\)[sr]", translations[text])) == placeholders, key

@@ -4,7 +4,15 @@ A throw-away CA (:func:`make_ca`) issues seller and tax-authority certificates
 (:func:`make_cert`); nothing is ever written to disk. :func:`make_invoice` builds an HDon
 with the outbound builder and signs it as the seller; :func:`add_authority` and
 :func:`make_tdiep` add what the tax authority returns (MCCQT and its signature) and the
-T-VAN envelope. The remaining helpers make the hostile variants the intake must refuse.
+T-VAN envelope. The remaining helpers make the hostile variants the intake must refuse:
+:func:`changed_amount`, :func:`wrapped_signature`, :func:`moved_signature`,
+:func:`copied_dlhdon`, :func:`corrupted_certificate`, :func:`expired_certificate`,
+:func:`xxe_payload`, :func:`external_dtd_payload`, :func:`billion_laughs`,
+:func:`zip_bomb`; :func:`zip_with_pdf` packs an invoice as providers send it.
+
+Defaults: seller :data:`SELLER_MST`, buyer :data:`BUYER_MST`, NLap 2026-11-20, SigningTime
+2026-11-20T09:30:00 (GMT+7), certificates valid 2026-01-01 to 2028-01-01. A test frozen
+before the SigningTime sees the certificate check fail ("SigningTime is later than now").
 
 Used by the Odoo-free tests (``einvoice_tests.supplier_invoices``) and by the Odoo tests
 (``odoo.addons.einvoice_vn.tests.supplier_invoices``).
@@ -353,7 +361,7 @@ def wrapped_signature(data):
     return _dump(root)
 
 
-def copied_data(data):
+def copied_dlhdon(data):
     """The signed DLHDon copied elsewhere in the file (inside DSCKS), the DLHDon we read
     forged with the same Id: two elements claim the referenced Id."""
     root = _parse(data)

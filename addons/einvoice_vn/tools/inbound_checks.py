@@ -13,10 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import xmlsec
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from . import mst
-from .amount_words import amount_in_words, words_to_amount
+from .amount_words import amount_in_words, normalize_words, words_to_amount
 from .builder import rate_value
 from .inbound_read import child, children, compact_tax_id, element_path, text
 
@@ -67,9 +70,15 @@ MESSAGES = {
     "signature.invalid": "The signature does not verify: %(error)s (the signed content was "
     "changed after signing, or the signature is forged).",
     "signature.no_certificate": "The signature carries no usable X509Certificate: %(error)s",
-    "certificate.ok": "Certificate %(subject)s was valid at SigningTime %(signing_time)s "
-    "(%(not_before)s to %(not_after)s) and its %(id_kind)s %(cert_id)s is the seller's "
-    "MST %(seller_id)s.",
+    "certificate.ok": "Certificate %(subject)s, issued by the trusted %(issuer)s, was valid at "
+    "SigningTime %(signing_time)s (%(not_before)s to %(not_after)s) and its %(id_kind)s "
+    "%(cert_id)s is the seller's MST %(seller_id)s.",
+    "certificate.ok_issuer_not_checked": "Certificate %(subject)s was valid at SigningTime "
+    "%(signing_time)s (%(not_before)s to %(not_after)s) and its %(id_kind)s %(cert_id)s is "
+    "the seller's MST %(seller_id)s; its issuer %(issuer)s was not checked (no trusted "
+    "certification authority is configured).",
+    "certificate.untrusted_issuer": "Certificate %(subject)s was issued by %(issuer)s, which "
+    "is not one of the trusted certification authorities.",
     "certificate.missing": "No seller signature, so no certificate to check.",
     "certificate.corrupted": "The seller's certificate cannot be read: %(error)s",
     "certificate.no_signing_time": "The seller's signature has no SigningTime in its "
@@ -85,8 +94,10 @@ MESSAGES = {
     "seller on the invoice is MST %(seller_id)s.",
     "authority.ok": "The tax authority's signature (%(subject)s) verifies over DLHDon, MCCQT "
     "%(code)s and its SigningTime object.",
+    "authority.untrusted_issuer": "The authority certificate %(subject)s was issued by "
+    "%(issuer)s, which is not one of the trusted certification authorities.",
     "authority.not_authority": "MCCQT is signed by %(subject)s, which is not a tax authority "
-    "certificate (accepted MST: %(allowed)s).",
+    "certificate (accepted MST or names: %(allowed)s).",
     "authority.cash_register": "Cash-register invoice: MCCQT %(code)s has the form "
     "M<type>-<year>-<5 characters>-<11 digits>; such codes carry no authority signature.",
     "authority.cash_register_mismatch": "Cash-register MCCQT %(code)s says invoice type "
@@ -101,7 +112,7 @@ MESSAGES = {
     "authority signature.",
     "authority.no_code_id": "MCCQT %(code)s has no Id attribute, so the authority "
     "signature cannot cover it.",
-    "authority.invalid": "The tax authority's signature is refused: %(error)s",
+    "authority.several": "DSCKS/CQT holds %(count)s signatures; one is expected.",
     "authority.unexpected_code": "KHHDon %(symbol)s is an invoice without authority code, "
     "yet the file carries MCCQT %(code)s.",
     "buyer_tax_id.ok": "The buyer MST %(buyer)s is ours.",
@@ -115,8 +126,8 @@ MESSAGES = {
     "seller_tax_id.invalid": "The seller MST %(seller)s is not a valid tax id (check digit or "
     "form).",
     "amounts.ok": "Lines, per-rate totals, tax and total add up.",
-    "amounts.rounding": "Amounts differ by rounding only: %(details)s.",
-    "amounts.mismatch": "Amounts do not add up: %(details)s.",
+    "amounts.rounding": "Amounts differ by rounding only (written ≠ computed): %(details)s.",
+    "amounts.mismatch": "Amounts do not add up (written ≠ computed): %(details)s.",
     "amounts.missing": "The invoice has no %(element)s: the amounts cannot be checked.",
     "words.ok": "The amount in words matches %(total)s.",
     "words.variant": "The amount in words %(words)r is a wording variant of %(total)s "
@@ -192,7 +203,7 @@ def signing_time_of(signature):
 def _verify_signature(root, signature, expected):
     """Verify ``signature`` after checking what it references.
 
-    ``expected`` maps a label ("this HDon's DLHDon") to the one element each reference
+    ``expected`` maps a label ("HDon/DLHDon") to the one element each reference
     must resolve to. Every reference must be a ``#Id`` pointing at exactly one of them,
     each of them referenced once; Id values must be unique in the whole document.
     Return the algorithm name; raise _Refused.
@@ -287,7 +298,13 @@ def _xmlsec_verify(signature, ids):
 
 
 def _signatures(hdon, holder):
-    return children(child(hdon, "DSCKS", holder), "Signature")
+    """The signatures under DSCKS/<holder>; some providers write an empty second DSCKS."""
+    return [
+        signature
+        for signatures in children(hdon, "DSCKS")
+        for signer_node in children(signatures, holder)
+        for signature in children(signer_node, "Signature")
+    ]
 
 
 def _signed_scope(invoice):
@@ -314,8 +331,7 @@ def check_seller_signature(invoice):
     signature = signatures[0]
     data = child(hdon, "DLHDon")
     obj = _signature_object(signature)
-    expected = {"this HDon's DLHDon": data}
-    expected["the SigningTime object of this signature"] = obj
+    expected = {"HDon/DLHDon": data, "Signature/Object (SigningTime)": obj}
     try:
         algorithm = _verify_signature(hdon, signature, expected)
     except _Refused as refused:
@@ -359,7 +375,9 @@ def certificate_ids(cert):
     ]
 
 
-def check_certificate(invoice, now):
+def check_certificate(invoice, now, trusted_issuers=None):
+    """The seller's certificate: readable, valid at SigningTime, naming the seller's MST, and
+    issued by one of ``trusted_issuers`` (x509 certificates; None: issuer not checked)."""
     signatures = _signatures(invoice.hdon, "NBan")
     if not signatures:
         return _check("certificate", "fail", "certificate.missing")
@@ -399,38 +417,81 @@ def check_certificate(invoice, now):
     if not uids:
         return _check("certificate", "fail", "certificate.no_uid", subject=subject)
     seller = compact_tax_id(invoice.seller_tax_id)
-    for kind, ident in uids:
-        if compact_tax_id(ident) == seller:
-            return _check(
-                "certificate",
-                "pass",
-                "certificate.ok",
-                id_kind=kind,
-                cert_id=ident,
-                seller_id=invoice.seller_tax_id,
-                **dates,
-            )
-    kind, ident = uids[0]
+    matched = [(kind, ident) for kind, ident in uids if compact_tax_id(ident) == seller]
+    if not matched:
+        kind, ident = uids[0]
+        return _check(
+            "certificate",
+            "fail",
+            "certificate.uid_mismatch",
+            id_kind=kind,
+            cert_id=ident,
+            seller_id=invoice.seller_tax_id,
+        )
+    kind, ident = matched[0]
+    issuer = cert.issuer.rfc4514_string()
+    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+        return _check(
+            "certificate", "fail", "certificate.untrusted_issuer", subject=subject, issuer=issuer
+        )
     return _check(
         "certificate",
-        "fail",
-        "certificate.uid_mismatch",
+        "pass",
+        "certificate.ok" if trusted_issuers is not None else "certificate.ok_issuer_not_checked",
         id_kind=kind,
         cert_id=ident,
         seller_id=invoice.seller_tax_id,
+        issuer=issuer,
+        **dates,
     )
 
 
-def check_authority(invoice, authority_tax_ids=None):
-    """MCCQT and the tax authority's signature. ``authority_tax_ids``: the MSTs whose
-    certificates may sign as the authority (None: any certificate, named in the message)."""
-    code = invoice.authority_code
-    symbol = invoice.symbol
-    message_type = invoice.message_type or "none, bare HDon"
-    with_code = symbol[:1].upper() == "C"
-    hdon = _signed_scope(invoice)
-    signatures = _signatures(hdon, "CQT")
-    cash = CASH_REGISTER_CODE.fullmatch(code) if code else None
+def load_certificates(values):
+    """x509 certificates from PEM or DER bytes (or certificates already loaded)."""
+    certificates = []
+    for value in values or ():
+        if isinstance(value, x509.Certificate):
+            certificates.append(value)
+        elif b"-----BEGIN" in value:
+            certificates.append(x509.load_pem_x509_certificate(value))
+        else:
+            certificates.append(x509.load_der_x509_certificate(value))
+    return certificates
+
+
+def issuer_of(cert, issuers):
+    """The certificate among ``issuers`` that signed ``cert``, or None."""
+    for issuer in issuers:
+        if issuer.subject != cert.issuer:
+            continue
+        key = issuer.public_key()
+        try:
+            if isinstance(key, rsa.RSAPublicKey):
+                key.verify(
+                    cert.signature,
+                    cert.tbs_certificate_bytes,
+                    padding.PKCS1v15(),
+                    cert.signature_hash_algorithm,
+                )
+            elif isinstance(key, ec.EllipticCurvePublicKey):
+                key.verify(
+                    cert.signature,
+                    cert.tbs_certificate_bytes,
+                    ec.ECDSA(cert.signature_hash_algorithm),
+                )
+            else:
+                continue
+        except InvalidSignature:
+            continue
+        return issuer
+    return None
+
+
+def _authority_without_signature(invoice, cash, with_code, signatures):
+    """The authority check of a cash-register code or of an invoice without MCCQT, where
+    no authority signature is expected; None when the signature must be verified."""
+    code, symbol = invoice.authority_code, invoice.symbol
+    message_type = invoice.message_type or "-"
     if cash:
         code_type, code_year = cash.group(1), cash.group(2)
         if code_type != invoice.template or code_year != f"{invoice.date.year % 100:02d}":
@@ -446,22 +507,38 @@ def check_authority(invoice, authority_tax_ids=None):
             )
         if not signatures:
             return _check("authority", "pass", "authority.cash_register", code=code)
-    if not code:
-        if invoice.message_type == "202" or with_code or signatures:
-            return _check(
-                "authority",
-                "fail",
-                "authority.code_missing",
-                symbol=symbol,
-                message_type=message_type,
-            )
+    if code:
+        return None
+    if invoice.message_type == "202" or with_code or signatures:
         return _check(
-            "authority",
-            "not_checked",
-            "authority.without_code",
-            symbol=symbol,
-            message_type=message_type,
+            "authority", "fail", "authority.code_missing", symbol=symbol, message_type=message_type
         )
+    return _check(
+        "authority",
+        "not_checked",
+        "authority.without_code",
+        symbol=symbol,
+        message_type=message_type,
+    )
+
+
+def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, authority_names=None):
+    """MCCQT and the tax authority's signature.
+
+    The signer is accepted as the authority when its certificate carries an MST of
+    ``authority_tax_ids`` or its CN is one of ``authority_names`` (case ignored); when both
+    are None, any signer is accepted and named in the message. ``trusted_issuers`` (x509
+    certificates) must have issued its certificate when given.
+    """
+    code = invoice.authority_code
+    symbol = invoice.symbol
+    with_code = symbol[:1].upper() == "C"
+    hdon = _signed_scope(invoice)
+    signatures = _signatures(hdon, "CQT")
+    cash = CASH_REGISTER_CODE.fullmatch(code) if code else None
+    early = _authority_without_signature(invoice, cash, with_code, signatures)
+    if early:
+        return early
     if not cash and not AUTHORITY_CODE.fullmatch(code):
         return _check("authority", "fail", "authority.bad_code", code=code)
     if not signatures:
@@ -470,30 +547,31 @@ def check_authority(invoice, authority_tax_ids=None):
     if not code_node.get("Id"):
         return _check("authority", "fail", "authority.no_code_id", code=code)
     if len(signatures) > 1:
-        return _check(
-            "authority",
-            "fail",
-            "authority.invalid",
-            error=f"DSCKS/CQT holds {len(signatures)} signatures",
-        )
+        return _check("authority", "fail", "authority.several", count=len(signatures))
     signature = signatures[0]
     expected = {
-        "this HDon's DLHDon": child(hdon, "DLHDon"),
-        "this HDon's MCCQT": code_node,
-        "the SigningTime object of this signature": _signature_object(signature),
+        "HDon/DLHDon": child(hdon, "DLHDon"),
+        "HDon/MCCQT": code_node,
+        "Signature/Object (SigningTime)": _signature_object(signature),
     }
     try:
         _verify_signature(hdon, signature, expected)
     except _Refused as refused:
-        return _check("authority", "fail", "authority.invalid", error=str(refused))
+        # The signature.* keys read the same for the authority: the check code says whose.
+        return _check("authority", "fail", refused.key, **refused.params)
     # The signature verifies with the key it carries: only the certificate's identity says
     # that the tax authority, not the seller, made it.
     cert = embedded_certificate(signature)
     subject = cert.subject.rfc4514_string()
-    if authority_tax_ids is not None:
-        allowed = {compact_tax_id(value) for value in authority_tax_ids}
-        if not any(
-            kind == "MST" and compact_tax_id(ident) in allowed
+    if authority_tax_ids is not None or authority_names is not None:
+        tax_ids = {compact_tax_id(value) for value in authority_tax_ids or ()}
+        names = {value.casefold() for value in authority_names or ()}
+        common_names = {
+            str(attribute.value).casefold()
+            for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        }
+        if not (common_names & names) and not any(
+            kind == "MST" and compact_tax_id(ident) in tax_ids
             for kind, ident in certificate_ids(cert)
         ):
             return _check(
@@ -501,8 +579,16 @@ def check_authority(invoice, authority_tax_ids=None):
                 "fail",
                 "authority.not_authority",
                 subject=subject,
-                allowed=", ".join(sorted(allowed)) or "(none)",
+                allowed=", ".join(sorted(tax_ids | names)) or "(none)",
             )
+    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+        return _check(
+            "authority",
+            "fail",
+            "authority.untrusted_issuer",
+            subject=subject,
+            issuer=cert.issuer.rfc4514_string(),
+        )
     if not with_code and not cash:
         return _check("authority", "warning", "authority.unexpected_code", symbol=symbol, code=code)
     return _check("authority", "pass", "authority.ok", code=code, subject=subject)
@@ -557,7 +643,7 @@ def check_amounts(invoice):
         difference = abs(written - computed)
         if not difference:
             return
-        detail = f"{label} is {_fmt(written)}, computed {_fmt(computed)}"
+        detail = f"{label} {_fmt(written)} ≠ {_fmt(computed)}"
         (rounding if difference <= tolerance else errors).append(detail)
 
     per_rate = {}
@@ -566,11 +652,11 @@ def check_amounts(invoice):
             continue
         amount = line.amount
         if amount is None:
-            errors.append(f"line {line.sequence} has no ThTien")
+            errors.append(f"HHDVu[{line.sequence}]/ThTien ∅")
             continue
         if line.kind == 1 and line.quantity is not None and line.unit_price is not None:
             computed = line.quantity * line.unit_price - (line.discount_amount or 0)
-            compare(f"line {line.sequence} ThTien", amount, computed, unit)
+            compare(f"HHDVu[{line.sequence}]/ThTien", amount, computed, unit)
         count, total = per_rate.get(line.tax_rate, (0, Decimal(0)))
         signed = -abs(amount) if line.kind == 3 else amount
         per_rate[line.tax_rate] = (count + 1, total + signed)
@@ -583,9 +669,9 @@ def check_amounts(invoice):
     for rate in sorted(set(per_rate) | set(written_rates)):
         count, computed = per_rate.get(rate, (0, Decimal(0)))
         taxable, tax = written_rates.get(rate, (Decimal(0), Decimal(0)))
-        compare(f"taxable amount at {rate or '(no rate)'}", taxable, computed, unit * max(count, 1))
+        compare(f"LTSuat[{rate}]/ThTien", taxable, computed, unit * max(count, 1))
         compare(
-            f"tax at {rate or '(no rate)'}",
+            f"LTSuat[{rate}]/TThue",
             tax,
             (taxable * rate_value(rate)).quantize(unit, rounding=ROUND_HALF_UP),
             unit * max(count, 1),
@@ -598,7 +684,8 @@ def check_amounts(invoice):
     compare("TgTCThue", untaxed, taxable_sum, unit * lines_count)
     total_tax = invoice.total_tax if invoice.total_tax is not None else Decimal(0)
     compare("TgTThue", total_tax, tax_sum, unit * lines_count)
-    compare("TgTTTBSo", invoice.total, untaxed + total_tax, unit)
+    # Fees and charges (DSLPhi) are paid on top of the goods and their tax.
+    compare("TgTTTBSo", invoice.total, untaxed + total_tax + invoice.total_fees, unit)
     if errors:
         return _check("amounts", "fail", "amounts.mismatch", details="; ".join(errors + rounding))
     if rounding:
@@ -613,7 +700,9 @@ def check_words(invoice):
     expected = amount_in_words(total, invoice.currency)
     if not words:
         return _check("words", "fail", "words.unreadable", words="", total=shown)
-    if " ".join(words.split()) == expected:
+    # Case, punctuation and the currency suffix ("đồng", "đồng chẵn", "VND") are form,
+    # not wording: such differences pass.
+    if normalize_words(words) == normalize_words(expected):
         return _check("words", "pass", "words.ok", total=shown)
     said = words_to_amount(words)
     if said is None:
@@ -623,20 +712,31 @@ def check_words(invoice):
     return _check("words", "warning", "words.variant", words=words, total=shown, expected=expected)
 
 
-def verify(invoice, buyer_tax_ids, now=None, authority_tax_ids=None):
+def verify(
+    invoice,
+    buyer_tax_ids,
+    now=None,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+):
     """One Check per code of CHECK_CODES, in that order. No network.
 
     ``buyer_tax_ids``: our MSTs; ``now``: aware or naive UTC datetime (default: now);
-    ``authority_tax_ids``: MSTs of the certificates accepted as the tax authority's
+    ``trusted_issuers``: certificates (PEM/DER bytes or x509) of the certification
+    authorities allowed to issue the seller's and the authority's certificates (None: the
+    issuer is not checked, and the message says so); ``authority_tax_ids`` and
+    ``authority_names``: the MSTs or certificate CNs accepted as the tax authority's
     (None: the authority signature is checked, its signer only named).
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=datetime.timezone.utc)
+    issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
     checks = {
         "seller_signature": lambda: check_seller_signature(invoice),
-        "certificate": lambda: check_certificate(invoice, now),
-        "authority": lambda: check_authority(invoice, authority_tax_ids),
+        "certificate": lambda: check_certificate(invoice, now, issuers),
+        "authority": lambda: check_authority(invoice, authority_tax_ids, issuers, authority_names),
         "buyer_tax_id": lambda: check_buyer_tax_id(invoice, buyer_tax_ids),
         "seller_tax_id": lambda: check_seller_tax_id(invoice),
         "amounts": lambda: check_amounts(invoice),

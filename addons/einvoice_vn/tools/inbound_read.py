@@ -286,6 +286,7 @@ class InboundInvoice:
     root: object = field(repr=False)
     hdon: object = field(repr=False)
     total_discount: Decimal = None
+    total_fees: Decimal = Decimal(0)
     invoice_name: str = ""
     payment_method: str = ""
     buyer_address: str = ""
@@ -428,6 +429,13 @@ def read_hdon(hdon, info=None):
         total_untaxed=_decimal(payment, ("TgTCThue",), pay_base),
         total_tax=_decimal(payment, ("TgTThue",), pay_base),
         total_discount=_decimal(payment, ("TTCKTMai",), pay_base),
+        total_fees=sum(
+            (
+                _decimal(fee, ("TPhi",), f"{pay_base}/DSLPhi/LPhi", Decimal(0))
+                for fee in children(child(payment, "DSLPhi"), "LPhi")
+            ),
+            Decimal(0),
+        ),
         total=total,
         total_words=text(payment, "TgTTTBChu"),
         invoice_name=text(general, "THDon"),
