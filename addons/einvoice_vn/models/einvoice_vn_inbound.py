@@ -804,10 +804,15 @@ class EinvoiceVnInbound(models.Model):
         """A failed check puts an activity on the bill, for someone to look at it."""
         for rec in self.filtered(lambda r: r.move_id and r.state == "failed"):
             failed = rec.check_ids.filtered(lambda c: c.result == "fail")
+            # Mail arrives as OdooBot: give the activity to a person who can act on it.
+            user = rec.move_id.invoice_user_id or self.env.user
+            if not (user.active and user._is_internal()):
+                user = rec.create_uid if rec.create_uid.active else self.env.ref("base.user_admin")
             rec.move_id.activity_schedule(
                 "einvoice_vn.mail_activity_type_inbound_failed",
                 summary=self.env._("Supplier e-invoice checks failed"),
                 note="; ".join(f"{c.name}: {c.message}" for c in failed),
+                user_id=user.id,
             )
 
     # ------------------------------------------------------------------

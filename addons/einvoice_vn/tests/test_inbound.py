@@ -411,6 +411,20 @@ class TestInboundImportFramework(InboundCommon):
         self.assertEqual(bill.einvoice_vn_inbound_check_ids, inbound.check_ids)
         self.assertEqual(self._checks(inbound)["seller_signature"].result, "pass")
 
+    def test_mail_alias_failed_check_gives_a_person_the_activity(self):
+        data = factory.changed_amount(factory.make_invoice())
+        self.env["mail.thread"].message_process(
+            "account.move",
+            self._mail(("HD_0000042.xml", data, "application/xml")),
+            custom_values={"move_type": "in_invoice", "journal_id": self.journal.id},
+        )
+        bill = self.env["einvoice.vn.inbound"].search([]).move_id
+        self.assertEqual(bill.einvoice_vn_inbound_state, "failed")
+        activity = bill.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.active)
+        self.assertTrue(activity.user_id._is_internal())
+
     def test_mail_alias_zip_with_pdf(self):
         data = factory.make_invoice()
         self.env["mail.thread"].message_process(
