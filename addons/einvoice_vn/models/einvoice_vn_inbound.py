@@ -730,15 +730,23 @@ class EinvoiceVnInbound(models.Model):
                     unmapped.append(line.name or line.code or str(line.sequence))
                 if missing_tax:
                     missing_taxes.add(missing_tax)
+        header = {
+            "partner_id": partner.id,
+            "invoice_date": invoice.date,
+            "ref": self._ref(invoice),
+            "currency_id": self.currency_id.id,
+        }
+        # The invoice's own rate (TGia, VND per unit of its currency) is the one the law
+        # books; Odoo's rate of the day is used only when the invoice has none.
+        if (
+            self.exchange_rate
+            and self.currency_id != company.currency_id
+            and company.currency_id.name == "VND"
+        ):
+            header["invoice_currency_rate"] = 1 / self.exchange_rate
         with bill._get_edi_creation() as move:
             move.with_context(skip_is_manually_modified=True).write(
-                {
-                    "partner_id": partner.id,
-                    "invoice_date": invoice.date,
-                    "ref": self._ref(invoice),
-                    "currency_id": self.currency_id.id,
-                    "invoice_line_ids": [Command.create(vals) for vals in lines],
-                }
+                {**header, "invoice_line_ids": [Command.create(vals) for vals in lines]}
             )
         bill.with_context(
             skip_is_manually_modified=True, **{EDIT_CONTEXT_KEY: EDIT_SENTINEL}

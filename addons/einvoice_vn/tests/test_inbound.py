@@ -86,6 +86,18 @@ class TestInboundBill(InboundCommon):
         )
         self.assertEqual(inbound.move_id.message_main_attachment_id.mimetype, "application/pdf")
 
+    def test_foreign_currency_uses_the_invoice_rate(self):
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        lines = [{"code": "NM500", "name": "Fish sauce", "uom": "Chai", "quantity": 10,
+                  "price": 4, "tax": "10%"}]  # fmt: skip
+        inbound = self._import_one(factory.make_invoice(currency="USD", lines=lines))
+        bill = inbound.move_id
+        self.assertEqual(inbound.exchange_rate, 25000)
+        self.assertEqual(bill.currency_id, usd)
+        self.assertAlmostEqual(bill.amount_total, 44)
+        self.assertAlmostEqual(bill.amount_total_signed, -44 * 25000)
+
     def test_mapping_learnt_from_a_posted_bill_is_used_next_time(self):
         first = self._import_one(factory.make_invoice(number="42")).move_id
         with Form(first) as bill, bill.invoice_line_ids.edit(1) as line:
