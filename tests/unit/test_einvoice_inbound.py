@@ -4,11 +4,8 @@ without Odoo (hostile files, amounts and words: test_einvoice_inbound_files.py).
 import dataclasses
 import datetime
 import random
-import re
 from decimal import Decimal
-from pathlib import Path
 
-import polib
 import pytest
 import xmlsec
 from cryptography.hazmat.primitives import serialization
@@ -631,16 +628,3 @@ def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted(
         "fail",
         "authority.untrusted_issuer",
     )
-
-
-def test_every_check_message_has_a_vietnamese_translation():
-    """The Odoo model shows the English template of ``key`` through env._(): each one
-    needs its vi.po entry, with the same placeholders."""
-    i18n = Path(inbound.__file__).resolve().parent.parent / "i18n"
-    translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(i18n / "vi.po"))}
-    template = {entry.msgid for entry in polib.pofile(str(i18n / "einvoice_vn.pot"))}
-    for key, text in inbound.MESSAGES.items():
-        assert text in template, key
-        assert translations.get(text), key
-        placeholders = sorted(re.findall(r"%\((\w+)\)[sr]", text))
-        assert sorted(re.findall(r"%\((\w+)\)[sr]", translations[text])) == placeholders, key
