@@ -537,7 +537,9 @@ def _provider_form(root):
     etree.SubElement(root.find("DLHDon/NDHDon/NBan"), "STKNHang")
 
 
-def _sign_like_a_provider(root, certificate):
+def _sign_like_a_provider(
+    root, certificate, containers=("SignatureProperties", "SignatureProperty")
+):
     """RSA-SHA1 with Ids "SignData"/"SigningTime", a KeyValue next to the certificate, the
     SigningTime in a namespace of its own with a "Z", then empty MCCQT, NMua, CQT, CCKSKhac
     and a second empty DSCKS, as some providers write them."""
@@ -558,8 +560,8 @@ def _sign_like_a_provider(root, certificate):
     xmlsec.template.x509_data_add_subject_name(x509_data).text = certificate.subject
     xmlsec.template.x509_data_add_certificate(x509_data)
     obj = etree.SubElement(signature, "{%s}Object" % signer.DSIG, Id="SigningTime")
-    props = etree.SubElement(obj, "SignatureProperties", Id="SigProps")
-    prop = etree.SubElement(props, "SignatureProperty", Target="#proid")
+    props = etree.SubElement(obj, containers[0], Id="SigProps")
+    prop = etree.SubElement(props, containers[1], Target="#proid")
     etree.SubElement(
         prop, "{http://example.org/#signatureProperties}SigningTime"
     ).text = "2026-11-20T02:30:00Z"
@@ -575,10 +577,14 @@ def _sign_like_a_provider(root, certificate):
     ctx.sign(signature)
 
 
-def test_invoice_in_the_form_of_a_provider():
+@pytest.mark.parametrize(
+    "containers",
+    [("SignatureProperties", "SignatureProperty"), ("SignedProperties", "SignedProperty")],
+)
+def test_invoice_in_the_form_of_a_provider(containers):
     data = factory.make_invoice(sign=False, data_id="SignData", before_signing=_provider_form)
     root = etree.fromstring(data)
-    _sign_like_a_provider(root, factory.default_cert())
+    _sign_like_a_provider(root, factory.default_cert(), containers)
     data = factory.make_tdiep(etree.tostring(root), "203")
     invoice = inbound.read(data)
     assert (invoice.total_fees, invoice.total_discount, invoice.authority_code) == (

@@ -21,12 +21,11 @@ from lxml import etree
 from . import mst
 from .amount_words import amount_in_words, normalize_words, words_to_amount
 from .builder import rate_value
-from .inbound_read import child, children, compact_tax_id, element_path, text
+from .inbound_read import child, children, compact_tax_id, element_path, local_name
 
 SIGNING_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 # Dates and times in the XML are GMT+7 (QĐ 1271/2025, part I, IV.2).
 VN_TZ = datetime.timezone(datetime.timedelta(hours=7))
-DSIG = "http://www.w3.org/2000/09/xmldsig#"
 SIGNATURE_METHODS = {
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "RSA-SHA1",
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": "RSA-SHA256",
@@ -177,13 +176,22 @@ def _ids(root):
     return found
 
 
+def _signing_time_node(obj):
+    for node in obj.iter():
+        if isinstance(node.tag, str) and local_name(node) == "SigningTime":
+            return node
+    return None
+
+
 def _signature_object(signature):
-    """The Object of this Signature that holds SignatureProperties/.../SigningTime."""
+    """The Object of this Signature that holds the SigningTime.
+
+    Usually SignatureProperties/SignatureProperty/SigningTime; some providers write
+    SignedProperties/SignedProperty or put SigningTime in a namespace of their own.
+    """
     for obj in children(signature, "Object"):
-        for props in children(obj, "SignatureProperties"):
-            for prop in children(props, "SignatureProperty"):
-                if child(prop, "SigningTime") is not None:
-                    return obj
+        if _signing_time_node(obj) is not None:
+            return obj
     return None
 
 
@@ -192,12 +200,15 @@ def signing_time_of(signature):
     obj = _signature_object(signature)
     if obj is None:
         return ""
-    for props in children(obj, "SignatureProperties"):
-        for prop in children(props, "SignatureProperty"):
-            value = text(prop, "SigningTime")
-            if value:
-                return value
-    return ""
+    return (_signing_time_node(obj).text or "").strip()
+
+
+def _certificate_node(signature):
+    """The first KeyInfo/X509Data/X509Certificate of the signature: the signer's own."""
+    for data in children(child(signature, "KeyInfo"), "X509Data"):
+        for node in children(data, "X509Certificate"):
+            return node
+    return None
 
 
 def _verify_signature(root, signature, expected):
@@ -274,7 +285,7 @@ ALLOWED_REFERENCE_TRANSFORMS = {transform.href for transform in REFERENCE_TRANSF
 
 
 def _xmlsec_verify(signature, ids):
-    node = signature.find(f".//{{{DSIG}}}X509Certificate")
+    node = _certificate_node(signature)
     try:
         if node is None or not (node.text or "").strip():
             raise ValueError("no X509Certificate element")
@@ -359,7 +370,7 @@ def parse_signing_time(value):
 def embedded_certificate(signature):
     """The X509 certificate a signature carries; ValueError when there is none or it is
     damaged."""
-    node = signature.find(f".//{{{DSIG}}}X509Certificate")
+    node = _certificate_node(signature)
     if node is None or not (node.text or "").strip():
         raise ValueError("the signature carries no X509Certificate")
     der = base64.b64decode("".join(node.text.split()), validate=True)
