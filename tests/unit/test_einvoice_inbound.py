@@ -263,6 +263,31 @@ def test_read_values(signed):
     )
     assert invoice.authority_code == ""
     assert invoice.key == ("0100109106", "1", "K26TAA", "42")
+    assert invoice.related == {}
+
+
+def test_read_adjustment_and_bank_details():
+    data = factory.make_invoice(
+        seller={"STKNHang": "0011004455667", "TNHang": "Vietcombank"},
+        buyer={"MKHang": "KH-0042"},
+        related={
+            "TCHDon": "2",
+            "LHDCLQuan": "1",
+            "KHMSHDCLQuan": "1",
+            "KHHDCLQuan": "K26TAA",
+            "SHDCLQuan": "41",
+            "NLHDCLQuan": datetime.date(2026, 11, 2),
+        },
+    )
+    invoice = inbound.read(data)
+    assert (invoice.seller_bank_account, invoice.seller_bank_name, invoice.buyer_code) == (
+        "0011004455667",
+        "Vietcombank",
+        "KH-0042",
+    )
+    assert invoice.related["TCHDon"] == "2"
+    assert invoice.related["SHDCLQuan"] == "41"
+    assert invoice.related["NLHDCLQuan"] == "2026-11-02"
 
 
 def test_duplicate_key_ignores_leading_zeros_and_dash():

@@ -176,6 +176,7 @@ def invoice_values(
     buyer=None,
     general=None,
     tax_amounts=None,
+    related=None,
 ):
     """The builder's input dict for a supplier invoice (see tools/builder.py)."""
     symbol = symbol or f"{'C' if with_code else 'K'}{date.year % 100:02d}TAA"
@@ -212,6 +213,8 @@ def invoice_values(
         values["buyer"].pop("MST")
     if tax_amounts:
         values["tax_amounts"] = tax_amounts
+    if related:
+        values["related"] = related
     return values
 
 
