@@ -248,6 +248,10 @@ def find_invoice(root):
 
 @dataclass
 class InboundLine:
+    """One DSHHDVu/HHDVu: STT, TChat (1 goods, 2 promotion, 3 trade discount, 4 note),
+    MHHDVu, THHDVu, DVTinh, SLuong, DGia, STCKhau, ThTien, TSuat as written ("10%", "KCT",
+    "KHAC:5.26"...), TLCKhau. Amounts are Decimals, None when the element is absent."""
+
     sequence: int
     kind: int
     code: str
@@ -263,6 +267,11 @@ class InboundLine:
 
 @dataclass
 class InboundInvoice:
+    """What :func:`read` found in one HDon. ``rate_totals`` maps each LTSuat/TSuat to
+    (ThTien, TThue); ``root`` is the document's root (TDiep or the HDon itself), ``hdon``
+    the invoice element; ``message_type``, ``sender`` and ``mtdiep`` come from TDiep/TTChung
+    ('' for a bare HDon)."""
+
     version: str
     template: str
     symbol: str
