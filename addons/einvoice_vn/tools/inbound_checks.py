@@ -32,7 +32,7 @@ SIGNATURE_METHODS = {
 }
 # 34 characters issued by the authority; the cash-register form (QĐ 1271/2025):
 # M, invoice type 1-6, year of issue, 5 characters given by the authority, 11 digits.
-AUTHORITY_CODE = re.compile(r"[0-9A-Z]{34}")
+AUTHORITY_CODE = re.compile(r"[0-9A-Za-z]{34}")
 CASH_REGISTER_CODE = re.compile(r"M([1-6])-(\d{2})-([0-9A-Z]{5})-(\d{11})")
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
