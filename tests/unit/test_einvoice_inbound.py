@@ -659,3 +659,34 @@ def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted(
         "fail",
         "authority.untrusted_issuer",
     )
+
+
+@pytest.fixture(scope="module")
+def national_root():
+    """A root CA and a licensed CA under it, like Vietnam's national root and its CAs."""
+    root = factory.make_ca("Test national root CA")
+    return root, factory.make_ca("Test licensed CA", issuer=root)
+
+
+def test_certificate_chained_to_a_trusted_root_through_an_embedded_intermediate(national_root):
+    root, licensed = national_root
+    cert = factory.make_cert(licensed, factory.SELLER_MST)
+    data = factory.make_invoice(certificate=cert)
+    trusted = [root.certificate]
+    alone = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=trusted)[1]
+    assert (alone.result, alone.key) == ("fail", "certificate.untrusted_issuer")
+    chained = factory.add_chain(data, licensed)
+    checks = inbound.verify(inbound.read(chained), OURS, NOW, trusted_issuers=trusted)
+    assert checks[0].result == "pass"  # KeyInfo is not signed: adding to it changes nothing
+    assert (checks[1].result, checks[1].key) == ("pass", "certificate.ok")
+    direct = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[licensed.certificate])
+    assert direct[1].result == "pass"
+
+
+def test_an_intermediate_not_issued_by_the_trusted_root_does_not_chain(national_root):
+    root, _licensed = national_root
+    forger = factory.make_ca("Test licensed CA")  # same name, own key: not issued by root
+    cert = factory.make_cert(forger, factory.SELLER_MST)
+    data = factory.add_chain(factory.make_invoice(certificate=cert), forger)
+    check = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[root.certificate])[1]
+    assert (check.result, check.key) == ("fail", "certificate.untrusted_issuer")

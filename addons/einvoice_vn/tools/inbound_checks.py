@@ -441,7 +441,9 @@ def check_certificate(invoice, now, trusted_issuers=None):
         )
     kind, ident = matched[0]
     issuer = cert.issuer.rfc4514_string()
-    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+    if trusted_issuers is not None and not chain_to(
+        cert, trusted_issuers, chain_certificates(signature)
+    ):
         return _check(
             "certificate", "fail", "certificate.untrusted_issuer", subject=subject, issuer=issuer
         )
@@ -468,6 +470,53 @@ def load_certificates(values):
         else:
             certificates.append(x509.load_der_x509_certificate(value))
     return certificates
+
+
+def chain_certificates(signature):
+    """The other certificates of KeyInfo/X509Data (intermediate CAs some signers include);
+    those that cannot be read are ignored, since KeyInfo is not signed."""
+    found = []
+    nodes = [
+        node
+        for data in children(child(signature, "KeyInfo"), "X509Data")
+        for node in children(data, "X509Certificate")
+    ]
+    for node in nodes[1:]:
+        try:
+            found.append(
+                x509.load_der_x509_certificate(
+                    base64.b64decode("".join((node.text or "").split()), validate=True)
+                )
+            )
+        except ValueError:
+            continue
+    return found
+
+
+def _is_ca(cert):
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def chain_to(cert, trusted, intermediates=(), depth=4):
+    """[cert, ..., trusted anchor] when ``cert`` was issued by a trusted certificate,
+    directly or through CA certificates among ``intermediates``, each link's signature
+    verified; None otherwise."""
+    anchor = issuer_of(cert, trusted)
+    if anchor is not None:
+        return [cert, anchor]
+    if depth <= 0:
+        return None
+    for candidate in intermediates:
+        if candidate == cert or not _is_ca(candidate) or issuer_of(cert, [candidate]) is None:
+            continue
+        others = [other for other in intermediates if other != candidate]
+        rest = chain_to(candidate, trusted, others, depth - 1)
+        if rest:
+            return [cert, *rest]
+    return None
 
 
 def issuer_of(cert, issuers):
@@ -592,7 +641,9 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
                 subject=subject,
                 allowed=", ".join(sorted(tax_ids | names)) or "(none)",
             )
-    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+    if trusted_issuers is not None and not chain_to(
+        cert, trusted_issuers, chain_certificates(signature)
+    ):
         return _check(
             "authority",
             "fail",
