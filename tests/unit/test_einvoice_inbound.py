@@ -4,8 +4,11 @@ without Odoo (hostile files, amounts and words: test_einvoice_inbound_files.py).
 import dataclasses
 import datetime
 import random
+import re
 from decimal import Decimal
+from pathlib import Path
 
+import polib
 import pytest
 import xmlsec
 from cryptography.hazmat.primitives import serialization
@@ -690,3 +693,16 @@ def test_an_intermediate_not_issued_by_the_trusted_root_does_not_chain(national_
     data = factory.add_chain(factory.make_invoice(certificate=cert), forger)
     check = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[root.certificate])[1]
     assert (check.result, check.key) == ("fail", "certificate.untrusted_issuer")
+
+
+def test_every_check_message_has_a_vietnamese_translation():
+    """The Odoo model shows the English template of ``key`` through env._(): each one
+    needs its vi.po entry, with the same placeholders."""
+    i18n = Path(inbound.__file__).resolve().parent.parent / "i18n"
+    translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(i18n / "vi.po"))}
+    template = {entry.msgid for entry in polib.pofile(str(i18n / "einvoice_vn.pot"))}
+    for key, text in inbound.MESSAGES.items():
+        assert text in template, key
+        assert translations.get(text), key
+        placeholders = sorted(re.findall(r"%\((\w+)\)[sr]", text))
+        assert sorted(re.findall(r"%\((\w+)\)[sr]", translations[text])) == placeholders, key
