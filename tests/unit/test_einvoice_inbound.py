@@ -266,6 +266,31 @@ def test_read_values(signed):
     )
     assert invoice.authority_code == ""
     assert invoice.key == ("0100109106", "1", "K26TAA", "42")
+    assert invoice.related == {}
+
+
+def test_read_adjustment_and_bank_details():
+    data = factory.make_invoice(
+        seller={"STKNHang": "0011004455667", "TNHang": "Vietcombank"},
+        buyer={"MKHang": "KH-0042"},
+        related={
+            "TCHDon": "2",
+            "LHDCLQuan": "1",
+            "KHMSHDCLQuan": "1",
+            "KHHDCLQuan": "K26TAA",
+            "SHDCLQuan": "41",
+            "NLHDCLQuan": datetime.date(2026, 11, 2),
+        },
+    )
+    invoice = inbound.read(data)
+    assert (invoice.seller_bank_account, invoice.seller_bank_name, invoice.buyer_code) == (
+        "0011004455667",
+        "Vietcombank",
+        "KH-0042",
+    )
+    assert invoice.related["TCHDon"] == "2"
+    assert invoice.related["SHDCLQuan"] == "41"
+    assert invoice.related["NLHDCLQuan"] == "2026-11-02"
 
 
 def test_duplicate_key_ignores_leading_zeros_and_dash():
@@ -540,7 +565,9 @@ def _provider_form(root):
     etree.SubElement(root.find("DLHDon/NDHDon/NBan"), "STKNHang")
 
 
-def _sign_like_a_provider(root, certificate):
+def _sign_like_a_provider(
+    root, certificate, containers=("SignatureProperties", "SignatureProperty")
+):
     """RSA-SHA1 with Ids "SignData"/"SigningTime", a KeyValue next to the certificate, the
     SigningTime in a namespace of its own with a "Z", then empty MCCQT, NMua, CQT, CCKSKhac
     and a second empty DSCKS, as some providers write them."""
@@ -561,8 +588,8 @@ def _sign_like_a_provider(root, certificate):
     xmlsec.template.x509_data_add_subject_name(x509_data).text = certificate.subject
     xmlsec.template.x509_data_add_certificate(x509_data)
     obj = etree.SubElement(signature, "{%s}Object" % signer.DSIG, Id="SigningTime")
-    props = etree.SubElement(obj, "SignatureProperties", Id="SigProps")
-    prop = etree.SubElement(props, "SignatureProperty", Target="#proid")
+    props = etree.SubElement(obj, containers[0], Id="SigProps")
+    prop = etree.SubElement(props, containers[1], Target="#proid")
     etree.SubElement(
         prop, "{http://example.org/#signatureProperties}SigningTime"
     ).text = "2026-11-20T02:30:00Z"
@@ -578,10 +605,14 @@ def _sign_like_a_provider(root, certificate):
     ctx.sign(signature)
 
 
-def test_invoice_in_the_form_of_a_provider():
+@pytest.mark.parametrize(
+    "containers",
+    [("SignatureProperties", "SignatureProperty"), ("SignedProperties", "SignedProperty")],
+)
+def test_invoice_in_the_form_of_a_provider(containers):
     data = factory.make_invoice(sign=False, data_id="SignData", before_signing=_provider_form)
     root = etree.fromstring(data)
-    _sign_like_a_provider(root, factory.default_cert())
+    _sign_like_a_provider(root, factory.default_cert(), containers)
     data = factory.make_tdiep(etree.tostring(root), "203")
     invoice = inbound.read(data)
     assert (invoice.total_fees, invoice.total_discount, invoice.authority_code) == (
@@ -631,6 +662,37 @@ def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted(
         "fail",
         "authority.untrusted_issuer",
     )
+
+
+@pytest.fixture(scope="module")
+def national_root():
+    """A root CA and a licensed CA under it, like Vietnam's national root and its CAs."""
+    root = factory.make_ca("Test national root CA")
+    return root, factory.make_ca("Test licensed CA", issuer=root)
+
+
+def test_certificate_chained_to_a_trusted_root_through_an_embedded_intermediate(national_root):
+    root, licensed = national_root
+    cert = factory.make_cert(licensed, factory.SELLER_MST)
+    data = factory.make_invoice(certificate=cert)
+    trusted = [root.certificate]
+    alone = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=trusted)[1]
+    assert (alone.result, alone.key) == ("fail", "certificate.untrusted_issuer")
+    chained = factory.add_chain(data, licensed)
+    checks = inbound.verify(inbound.read(chained), OURS, NOW, trusted_issuers=trusted)
+    assert checks[0].result == "pass"  # KeyInfo is not signed: adding to it changes nothing
+    assert (checks[1].result, checks[1].key) == ("pass", "certificate.ok")
+    direct = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[licensed.certificate])
+    assert direct[1].result == "pass"
+
+
+def test_an_intermediate_not_issued_by_the_trusted_root_does_not_chain(national_root):
+    root, _licensed = national_root
+    forger = factory.make_ca("Test licensed CA")  # same name, own key: not issued by root
+    cert = factory.make_cert(forger, factory.SELLER_MST)
+    data = factory.add_chain(factory.make_invoice(certificate=cert), forger)
+    check = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[root.certificate])[1]
+    assert (check.result, check.key) == ("fail", "certificate.untrusted_issuer")
 
 
 def test_every_check_message_has_a_vietnamese_translation():

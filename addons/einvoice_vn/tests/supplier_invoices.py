@@ -18,6 +18,7 @@ Used by the Odoo-free tests (``einvoice_tests.supplier_invoices``) and by the Od
 (``odoo.addons.einvoice_vn.tests.supplier_invoices``).
 """
 
+import base64
 import copy
 import datetime
 import io
@@ -58,8 +59,9 @@ class CertificateAuthority:
     name: x509.Name
 
 
-def make_ca(common_name="Throw-away test CA"):
-    """A CA key and self-signed certificate, in memory only."""
+def make_ca(common_name="Throw-away test CA", issuer=None):
+    """A CA key and certificate, in memory only: self-signed (a root), or issued by the CA
+    ``issuer`` (an intermediate, like the licensed CAs under Vietnam's national root)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
@@ -71,13 +73,13 @@ def make_ca(common_name="Throw-away test CA"):
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer.name if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=3650))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+        .sign(issuer.key if issuer else key, hashes.SHA256())
     )
     return CertificateAuthority(key, cert, name)
 
@@ -176,6 +178,7 @@ def invoice_values(
     buyer=None,
     general=None,
     tax_amounts=None,
+    related=None,
 ):
     """The builder's input dict for a supplier invoice (see tools/builder.py)."""
     symbol = symbol or f"{'C' if with_code else 'K'}{date.year % 100:02d}TAA"
@@ -212,6 +215,8 @@ def invoice_values(
         values["buyer"].pop("MST")
     if tax_amounts:
         values["tax_amounts"] = tax_amounts
+    if related:
+        values["related"] = related
     return values
 
 
@@ -405,6 +410,21 @@ def expired_certificate(tax_id=SELLER_MST):
         not_before=datetime.datetime(2023, 1, 1),
         not_after=datetime.datetime(2025, 1, 1),
     )
+
+
+def add_chain(data, *authorities, holder="NBan"):
+    """The signed invoice with the certificates of ``authorities`` (CertificateAuthority)
+    added to the KeyInfo/X509Data of the DSCKS/<holder> signature, after the signer's own.
+    KeyInfo is not signed: anyone can add certificates there."""
+    root = _parse(data)
+    x509_data = _hdon(root).find(
+        "DSCKS/%s/{%s}Signature/{%s}KeyInfo/{%s}X509Data" % (holder, DSIG, DSIG, DSIG)
+    )
+    for authority in authorities:
+        der = authority.certificate.public_bytes(serialization.Encoding.DER)
+        node = etree.SubElement(x509_data, "{%s}X509Certificate" % DSIG)
+        node.text = base64.b64encode(der).decode()
+    return _dump(root)
 
 
 def zip_of(*members):

@@ -11,7 +11,7 @@
 - :func:`lookup_status` of the seller from the configured status service.
 
 The work is done in :mod:`.inbound_read`, :mod:`.inbound_checks`, :mod:`.seller_status` and
-:mod:`.amount_words`; this module gathers their public names.
+:mod:`.inbound_trust`, :mod:`.amount_words`; this module gathers their public names.
 """
 
 from .amount_words import normalize_words, words_to_amount
@@ -22,7 +22,6 @@ from .inbound_checks import (
     MESSAGES,
     SIGNATURE_METHODS,
     Check,
-    certificate_ids,
     check_amounts,
     check_authority,
     check_buyer_tax_id,
@@ -30,9 +29,6 @@ from .inbound_checks import (
     check_seller_signature,
     check_seller_tax_id,
     check_words,
-    embedded_certificate,
-    issuer_of,
-    load_certificates,
     parse_signing_time,
     signing_time_of,
     verify,
@@ -60,6 +56,14 @@ from .inbound_read import (
     read_hdon,
     text,
     unpack,
+)
+from .inbound_trust import (
+    certificate_ids,
+    chain_certificates,
+    chain_to,
+    embedded_certificate,
+    issuer_of,
+    load_certificates,
 )
 from .seller_status import (
     ACTIVE_STATUSES,
@@ -95,6 +99,8 @@ __all__ = [
     "InboundLine",
     "StatusLookupError",
     "certificate_ids",
+    "chain_certificates",
+    "chain_to",
     "check_amounts",
     "check_authority",
     "check_buyer_tax_id",

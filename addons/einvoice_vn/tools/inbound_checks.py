@@ -12,28 +12,32 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import xmlsec
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from . import mst
 from .amount_words import amount_in_words, normalize_words, words_to_amount
 from .builder import rate_value
-from .inbound_read import child, children, compact_tax_id, element_path, text
+from .inbound_read import child, children, compact_tax_id, element_path, local_name
+from .inbound_trust import (
+    certificate_ids,
+    certificate_node,
+    chain_certificates,
+    chain_to,
+    embedded_certificate,
+    load_certificates,
+)
 
 SIGNING_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 # Dates and times in the XML are GMT+7 (QĐ 1271/2025, part I, IV.2).
 VN_TZ = datetime.timezone(datetime.timedelta(hours=7))
-DSIG = "http://www.w3.org/2000/09/xmldsig#"
 SIGNATURE_METHODS = {
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "RSA-SHA1",
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": "RSA-SHA256",
 }
 # 34 characters issued by the authority; the cash-register form (QĐ 1271/2025):
 # M, invoice type 1-6, year of issue, 5 characters given by the authority, 11 digits.
-AUTHORITY_CODE = re.compile(r"[0-9A-Z]{34}")
+AUTHORITY_CODE = re.compile(r"[0-9A-Za-z]{34}")
 CASH_REGISTER_CODE = re.compile(r"M([1-6])-(\d{2})-([0-9A-Z]{5})-(\d{11})")
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
@@ -177,13 +181,22 @@ def _ids(root):
     return found
 
 
+def _signing_time_node(obj):
+    for node in obj.iter():
+        if isinstance(node.tag, str) and local_name(node) == "SigningTime":
+            return node
+    return None
+
+
 def _signature_object(signature):
-    """The Object of this Signature that holds SignatureProperties/.../SigningTime."""
+    """The Object of this Signature that holds the SigningTime.
+
+    Usually SignatureProperties/SignatureProperty/SigningTime; some providers write
+    SignedProperties/SignedProperty or put SigningTime in a namespace of their own.
+    """
     for obj in children(signature, "Object"):
-        for props in children(obj, "SignatureProperties"):
-            for prop in children(props, "SignatureProperty"):
-                if child(prop, "SigningTime") is not None:
-                    return obj
+        if _signing_time_node(obj) is not None:
+            return obj
     return None
 
 
@@ -192,12 +205,7 @@ def signing_time_of(signature):
     obj = _signature_object(signature)
     if obj is None:
         return ""
-    for props in children(obj, "SignatureProperties"):
-        for prop in children(props, "SignatureProperty"):
-            value = text(prop, "SigningTime")
-            if value:
-                return value
-    return ""
+    return (_signing_time_node(obj).text or "").strip()
 
 
 def _verify_signature(root, signature, expected):
@@ -274,7 +282,7 @@ ALLOWED_REFERENCE_TRANSFORMS = {transform.href for transform in REFERENCE_TRANSF
 
 
 def _xmlsec_verify(signature, ids):
-    node = signature.find(f".//{{{DSIG}}}X509Certificate")
+    node = certificate_node(signature)
     try:
         if node is None or not (node.text or "").strip():
             raise ValueError("no X509Certificate element")
@@ -345,34 +353,12 @@ def check_seller_signature(invoice):
     )
 
 
-_UID = re.compile(r"\b(MST|CMND|CCCD)\s*:\s*([0-9]{9,13}(?:-[0-9]{3})?)", re.IGNORECASE)
-
-
 def parse_signing_time(value):
     """SigningTime (GMT+7 when it names no zone) as an aware datetime; ValueError if bad."""
     moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VN_TZ)
     return moment
-
-
-def embedded_certificate(signature):
-    """The X509 certificate a signature carries; ValueError when there is none or it is
-    damaged."""
-    node = signature.find(f".//{{{DSIG}}}X509Certificate")
-    if node is None or not (node.text or "").strip():
-        raise ValueError("the signature carries no X509Certificate")
-    der = base64.b64decode("".join(node.text.split()), validate=True)
-    return x509.load_der_x509_certificate(der)
-
-
-def certificate_ids(cert):
-    """The (kind, id) pairs of ``UID=MST:...``, ``CMND:`` or ``CCCD:`` in the subject."""
-    return [
-        (kind.upper(), ident)
-        for attribute in cert.subject
-        for kind, ident in _UID.findall(str(attribute.value))
-    ]
 
 
 def check_certificate(invoice, now, trusted_issuers=None):
@@ -430,7 +416,9 @@ def check_certificate(invoice, now, trusted_issuers=None):
         )
     kind, ident = matched[0]
     issuer = cert.issuer.rfc4514_string()
-    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+    if trusted_issuers is not None and not chain_to(
+        cert, trusted_issuers, chain_certificates(signature)
+    ):
         return _check(
             "certificate", "fail", "certificate.untrusted_issuer", subject=subject, issuer=issuer
         )
@@ -444,47 +432,6 @@ def check_certificate(invoice, now, trusted_issuers=None):
         issuer=issuer,
         **dates,
     )
-
-
-def load_certificates(values):
-    """x509 certificates from PEM or DER bytes (or certificates already loaded)."""
-    certificates = []
-    for value in values or ():
-        if isinstance(value, x509.Certificate):
-            certificates.append(value)
-        elif b"-----BEGIN" in value:
-            certificates.append(x509.load_pem_x509_certificate(value))
-        else:
-            certificates.append(x509.load_der_x509_certificate(value))
-    return certificates
-
-
-def issuer_of(cert, issuers):
-    """The certificate among ``issuers`` that signed ``cert``, or None."""
-    for issuer in issuers:
-        if issuer.subject != cert.issuer:
-            continue
-        key = issuer.public_key()
-        try:
-            if isinstance(key, rsa.RSAPublicKey):
-                key.verify(
-                    cert.signature,
-                    cert.tbs_certificate_bytes,
-                    padding.PKCS1v15(),
-                    cert.signature_hash_algorithm,
-                )
-            elif isinstance(key, ec.EllipticCurvePublicKey):
-                key.verify(
-                    cert.signature,
-                    cert.tbs_certificate_bytes,
-                    ec.ECDSA(cert.signature_hash_algorithm),
-                )
-            else:
-                continue
-        except InvalidSignature:
-            continue
-        return issuer
-    return None
 
 
 def _authority_without_signature(invoice, cash, with_code, signatures):
@@ -581,7 +528,9 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
                 subject=subject,
                 allowed=", ".join(sorted(tax_ids | names)) or "(none)",
             )
-    if trusted_issuers is not None and issuer_of(cert, trusted_issuers) is None:
+    if trusted_issuers is not None and not chain_to(
+        cert, trusted_issuers, chain_certificates(signature)
+    ):
         return _check(
             "authority",
             "fail",

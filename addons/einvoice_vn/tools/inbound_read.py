@@ -248,6 +248,10 @@ def find_invoice(root):
 
 @dataclass
 class InboundLine:
+    """One DSHHDVu/HHDVu: STT, TChat (1 goods, 2 promotion, 3 trade discount, 4 note),
+    MHHDVu, THHDVu, DVTinh, SLuong, DGia, STCKhau, ThTien, TSuat as written ("10%", "KCT",
+    "KHAC:5.26"...), TLCKhau. Amounts are Decimals, None when the element is absent."""
+
     sequence: int
     kind: int
     code: str
@@ -263,6 +267,11 @@ class InboundLine:
 
 @dataclass
 class InboundInvoice:
+    """What :func:`read` found in one HDon. ``rate_totals`` maps each LTSuat/TSuat to
+    (ThTien, TThue); ``root`` is the document's root (TDiep or the HDon itself), ``hdon``
+    the invoice element; ``message_type``, ``sender`` and ``mtdiep`` come from TDiep/TTChung
+    ('' for a bare HDon)."""
+
     version: str
     template: str
     symbol: str
@@ -292,6 +301,12 @@ class InboundInvoice:
     buyer_address: str = ""
     sender: str = ""
     mtdiep: str = ""
+    seller_bank_account: str = ""
+    seller_bank_name: str = ""
+    buyer_code: str = ""
+    # TTChung/TTHDLQuan of a replacement (TCHDon 1) or adjustment (2) invoice, by element
+    # name (TCHDon, LHDCLQuan, KHMSHDCLQuan, KHHDCLQuan, SHDCLQuan, NLHDCLQuan, GChu).
+    related: dict = field(default_factory=dict)
 
     @property
     def key(self):
@@ -403,6 +418,7 @@ def read_hdon(hdon, info=None):
         rate_totals[rate] = (old_taxable + taxable, old_tax + tax)
     seller = child(content, "NBan")
     buyer = child(content, "NMua")
+    related = child(general, "TTHDLQuan")
     total = _decimal(payment, ("TgTTTBSo",), pay_base)
     if total is None:
         raise InboundError(f"{pay_base}/TgTTTBSo is missing or empty")
@@ -420,6 +436,14 @@ def read_hdon(hdon, info=None):
         buyer_tax_id=text(buyer, "MST"),
         buyer_name=text(buyer, "Ten") or text(buyer, "HVTNMHang"),
         buyer_address=text(buyer, "DChi"),
+        buyer_code=text(buyer, "MKHang"),
+        seller_bank_account=text(seller, "STKNHang"),
+        seller_bank_name=text(seller, "TNHang"),
+        related={
+            local_name(node): (node.text or "").strip()
+            for node in (related if related is not None else ())
+            if isinstance(node.tag, str)
+        },
         authority_code=text(hdon, "MCCQT"),
         message_type=info.get("message_type", ""),
         sender=info.get("sender", ""),
