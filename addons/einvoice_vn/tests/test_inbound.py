@@ -98,6 +98,23 @@ class TestInboundBill(InboundCommon):
         self.assertAlmostEqual(bill.amount_total, 44)
         self.assertAlmostEqual(bill.amount_total_signed, -44 * 25000)
 
+    def test_zero_rate_exempt_and_undeclared_lines_keep_apart(self):
+        lines = [
+            {"code": "A", "name": "Export service", "uom": "Lần", "quantity": 1,
+             "price": 100000, "tax": "0%"},
+            {"code": "B", "name": "Textbook", "uom": "Cuốn", "quantity": 2,
+             "price": 50000, "tax": "KCT"},
+            {"code": "C", "name": "Undeclared", "uom": "Cái", "quantity": 1,
+             "price": 30000, "tax": "KKKNT"},
+        ]  # fmt: skip
+        inbound = self._import_one(factory.make_invoice(lines=lines))
+        zero, exempt, undeclared = inbound.move_id.invoice_line_ids.sorted("sequence")
+        self.assertEqual(zero.tax_ids, self._chart_tax("tax_purchase_vat0"))
+        self.assertEqual(exempt.tax_ids, self._chart_tax("tax_purchase_vat_exemption"))
+        self.assertFalse(undeclared.tax_ids)
+        self.assertAlmostEqual(inbound.move_id.amount_total, 230000)
+        self.assertEqual(self._checks(inbound)["amounts"].result, "pass")
+
     def test_mapping_learnt_from_a_posted_bill_is_used_next_time(self):
         first = self._import_one(factory.make_invoice(number="42")).move_id
         with Form(first) as bill, bill.invoice_line_ids.edit(1) as line:
