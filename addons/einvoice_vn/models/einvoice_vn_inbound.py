@@ -42,10 +42,6 @@ MESSAGES = {
     "the bill remembers it for this vendor): %(lines)s.",
     BILL_NO_TAX: "No purchase tax of rate %(rates)s in this company: those lines have no tax.",
 }
-NOT_OURS = (
-    "%(file)s: the buyer tax id %(tax_id)s is the one of another company of this database, "
-    "not %(company)s: the invoice was not booked here."
-)
 
 compact_tax_id = inbound.compact_tax_id
 
@@ -327,10 +323,15 @@ class EinvoiceVnInbound(models.Model):
             (
                 doc_name,
                 xml,
-                [pdf for pdf in pdfs if pdf[0].rsplit(".", 1)[0] == doc_name.rsplit(".", 1)[0]],
+                [pdf for pdf in pdfs if self._stem(pdf[0]) == self._stem(doc_name)],
             )
             for doc_name, xml in documents
         ]
+
+    @api.model
+    def _stem(self, path):
+        """A ZIP member's file name without folder and extension."""
+        return path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
 
     @api.model
     def _zip_pdfs(self, raw):
@@ -416,7 +417,11 @@ class EinvoiceVnInbound(models.Model):
             if any(compact_tax_id(other.vat) == buyer for other in others):
                 raise UserError(
                     self.env._(
-                        NOT_OURS, file=name, tax_id=invoice.buyer_tax_id, company=target.name
+                        "%(file)s: the buyer tax id %(tax_id)s is the one of another company "
+                        "of this database, not %(company)s: the invoice was not booked here.",
+                        file=name,
+                        tax_id=invoice.buyer_tax_id,
+                        company=target.name,
                     )
                 )
         return journal.company_id if journal else self.env.company
