@@ -459,7 +459,10 @@ class EinvoiceVnInbound(models.Model):
                 "message_en": check.message,
             }
             for check in inbound.verify(
-                invoice, buyer_ids, authority_tax_ids=company._einvoice_vn_authority_tax_ids()
+                invoice,
+                buyer_ids,
+                authority_tax_ids=company._einvoice_vn_authority_tax_ids(),
+                trusted_issuers=company._einvoice_vn_trusted_issuers(),
             )
         ]
         status = self.env["einvoice.vn.seller.status"]._check(company, invoice.seller_tax_id)

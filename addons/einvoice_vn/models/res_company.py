@@ -1,7 +1,9 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import providers
+from ..tools import inbound, providers
 
 MANAGER = "einvoice_vn.group_einvoice_manager"
 VIETTEL_API_URL = "https://api-vinvoice.viettel.vn/services/einvoiceapplication/api/"
@@ -74,6 +76,35 @@ class ResCompany(models.Model):
         "signature verifies, its holder named in the check.",
     )
 
+    einvoice_vn_trusted_ca = fields.Text(
+        string="Trusted Certification Authorities (PEM)",
+        help="PEM certificates of the certification authorities allowed to issue the "
+        "sellers' and the tax authority's certificates on supplier e-invoices; empty: the "
+        "issuer is not checked, and the certificate check says so.",
+    )
+
+    @api.constrains("einvoice_vn_trusted_ca")
+    def _check_einvoice_vn_trusted_ca(self):
+        for company in self.filtered("einvoice_vn_trusted_ca"):
+            blocks = company._einvoice_vn_trusted_issuers()
+            try:
+                inbound.load_certificates(blocks)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._(
+                        "Trusted Certification Authorities (PEM): a certificate cannot be "
+                        "read (%(error)s).",
+                        error=str(exc),
+                    )
+                ) from None
+            if not blocks:
+                raise ValidationError(
+                    self.env._(
+                        "Trusted Certification Authorities (PEM): no -----BEGIN "
+                        "CERTIFICATE----- block found."
+                    )
+                )
+
     @api.constrains("einvoice_vn_status_cache_hours")
     def _check_einvoice_vn_status_cache_hours(self):
         for company in self:
@@ -118,6 +149,16 @@ class ResCompany(models.Model):
         self.ensure_one()
         values = [v.strip() for v in (self.einvoice_vn_authority_tax_ids or "").split(",")]
         return [v for v in values if v] or None
+
+    def _einvoice_vn_trusted_issuers(self):
+        """The trusted CA certificates as PEM blocks, or None when none is set."""
+        self.ensure_one()
+        blocks = re.findall(
+            r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----",
+            self.einvoice_vn_trusted_ca or "",
+            re.S,
+        )
+        return [block.encode() for block in blocks] or None
 
     def _einvoice_vn_can_cancel(self):
         self.ensure_one()

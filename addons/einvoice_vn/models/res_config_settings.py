@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     einvoice_vn_authority_tax_ids = fields.Char(
         related="company_id.einvoice_vn_authority_tax_ids", readonly=False
     )
+    einvoice_vn_trusted_ca = fields.Text(
+        related="company_id.einvoice_vn_trusted_ca", readonly=False
+    )
     einvoice_vn_status_cache_hours = fields.Integer(
         related="company_id.einvoice_vn_status_cache_hours", readonly=False
     )

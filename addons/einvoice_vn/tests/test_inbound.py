@@ -1,8 +1,10 @@
 import base64
 import hashlib
 
+from cryptography.hazmat.primitives import serialization
+
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from . import supplier_invoices as factory
@@ -224,6 +226,23 @@ class TestInboundChecks(InboundCommon):
         data = factory.make_invoice(buyer_tax_id="0100109106-001")
         inbound = self._assert_fails(data, "buyer_tax_id", "0100109106-001")
         self.assertEqual(inbound.company_id, self.company)
+
+    def test_certificate_issuer_checked_against_trusted_authorities(self):
+        data = factory.make_invoice()
+        pem = factory.default_ca().certificate.public_bytes(serialization.Encoding.PEM)
+        self.company.sudo().einvoice_vn_trusted_ca = pem.decode()
+        inbound = self._import_one(data)
+        check = self._checks(inbound)["certificate"]
+        self.assertEqual(check.result, "pass", check.message)
+        # Another CA only: the seller's certificate is not from a trusted issuer.
+        other = factory.make_ca("Another CA").certificate.public_bytes(serialization.Encoding.PEM)
+        self.company.sudo().einvoice_vn_trusted_ca = other.decode()
+        inbound.action_recheck()
+        check = self._checks(inbound)["certificate"]
+        self.assertEqual(check.result, "fail", check.message)
+        self.assertEqual(inbound.state, "failed")
+        with self.assertRaises(ValidationError):
+            self.company.sudo().einvoice_vn_trusted_ca = "not a certificate"
 
     def test_check_message_is_translated(self):
         self.env["res.lang"]._activate_lang("vi_VN")
