@@ -9,12 +9,27 @@ class PurchaseBillMatchReport(models.Model):
     _description = "Bill match analysis"
     _auto = False
     _order = "date desc"
+    _depends = {
+        "account.move": [
+            "company_id",
+            "commercial_partner_id",
+            "move_type",
+            "invoice_date",
+            "bill_match_state",
+            "bill_match_owner_id",
+            "bill_match_first_pass",
+            "bill_match_date_evaluated",
+            "bill_match_date_exception",
+            "bill_match_date_resolved",
+            "bill_match_hours_to_resolve",
+        ],
+    }
 
     move_id = fields.Many2one("account.move", string="Bill", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
-    owner_id = fields.Many2one("res.users", string="Owner", readonly=True)
-    date = fields.Date(string="Bill date", readonly=True)
+    owner_id = fields.Many2one("res.users", readonly=True)
+    date = fields.Date(string="Bill Date", readonly=True)
     state = fields.Selection(
         [
             ("ready", "Ready to pay"),

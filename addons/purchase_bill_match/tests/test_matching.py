@@ -1,0 +1,200 @@
+from odoo.tests import tagged
+
+from .common import BillMatchCommon
+
+
+@tagged("post_install", "-at_install")
+class TestBillMatching(BillMatchCommon):
+    # -- outcomes ---------------------------------------------------------
+
+    def test_received_and_billed_as_ordered_is_ready(self):
+        __, bill = self._received_and_billed()
+        self.assertEqual(bill.bill_match_state, "ready")
+        self.assertEqual(bill.invoice_line_ids.bill_match_state, "matched")
+        self.assertTrue(bill.bill_match_first_pass)
+        self.assertFalse(bill.bill_match_issue_ids)
+
+    def test_no_po(self):
+        bill = self._bill([{"product": self.product, "qty": 1, "price": 100}])
+        self.assertEqual(bill.bill_match_state, "exception")
+        self.assertEqual(self._reasons(bill), {"no_po"})
+        self.assertEqual(bill.invoice_line_ids.bill_match_state, "exception")
+
+    def test_price_over_tolerance_without_tolerance(self):
+        __, bill = self._received_and_billed(bill_price=100.5)
+        self.assertEqual(bill.bill_match_state, "exception")
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+        self.assertAlmostEqual(bill.invoice_line_ids.bill_match_price_variance, 0.5)
+        self.assertEqual(bill.bill_match_owner_id, self.buyer)
+
+    def test_already_billed(self):
+        order, first = self._received_and_billed()
+        self.assertEqual(first.bill_match_state, "ready")
+        second = self._bill([{"po_line": order.order_line, "qty": 10, "price": 100}])
+        self.assertEqual(second.bill_match_state, "exception")
+        self.assertEqual(self._reasons(second), {"already_billed"})
+        # the first bill keeps its quantity when matched again
+        first.action_bill_match_evaluate()
+        self.assertEqual(first.bill_match_state, "ready")
+
+    def test_uom_mismatch(self):
+        order = self._po([(self.product, 10, 100)])
+        self._receive(order)
+        bill = self._bill(
+            [{"po_line": order.order_line, "qty": 10, "price": 100, "uom": self.uom_kg}]
+        )
+        self.assertEqual(bill.bill_match_state, "exception")
+        self.assertEqual(self._reasons(bill), {"uom_mismatch"})
+
+    def test_convertible_uom_is_compared_in_order_unit(self):
+        # 12 units at 100 ordered; billed as 2 packs of 6 at 600
+        order = self._po([(self.product, 12, 100)])
+        self._receive(order)
+        bill = self._bill(
+            [{"po_line": order.order_line, "qty": 2, "price": 600, "uom": self.uom_pack6}]
+        )
+        self.assertEqual(bill.bill_match_state, "ready")
+        self.assertEqual(bill.invoice_line_ids.bill_match_state, "matched")
+
+    # -- tolerances -------------------------------------------------------
+
+    def test_price_percent_tolerance(self):
+        self._set_tolerance(self.company, price_percent=2)
+        __, bill = self._received_and_billed(bill_price=101.5)
+        self.assertEqual(bill.bill_match_state, "ready")
+        line = bill.invoice_line_ids
+        self.assertEqual(line.bill_match_state, "within_tolerance")
+        self.assertAlmostEqual(line.bill_match_price_variance, 1.5)
+        __, bill = self._received_and_billed(bill_price=102.5)
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+
+    def test_price_absolute_tolerance(self):
+        self._set_tolerance(self.company, price_amount=5)
+        __, bill = self._received_and_billed(bill_price=104)
+        self.assertEqual(bill.invoice_line_ids.bill_match_state, "within_tolerance")
+        __, bill = self._received_and_billed(bill_price=106)
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+
+    def test_greater_of_percent_and_absolute(self):
+        self._set_tolerance(self.company, price_percent=2, price_amount=5)
+        # cheap item: 2 % of 100 is 2, the absolute 5 wins
+        __, bill = self._received_and_billed(bill_price=104)
+        self.assertEqual(bill.bill_match_state, "ready")
+        # dear item: 2 % of 1000 is 20, the percentage wins
+        __, bill = self._received_and_billed(price=1000, bill_price=1015)
+        self.assertEqual(bill.bill_match_state, "ready")
+        __, bill = self._received_and_billed(price=1000, bill_price=1021)
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+
+    def test_quantity_tolerance_percent_and_absolute(self):
+        # 12 % of the 9 received is 1.08: one unit over passes
+        self._set_tolerance(self.company, qty_percent=12)
+        order = self._po([(self.product, 10, 100)])
+        self._receive(order, qty=9)
+        bill = self._bill([{"po_line": order.order_line, "qty": 10, "price": 100}])
+        self.assertEqual(bill.bill_match_state, "ready")
+        self.assertAlmostEqual(bill.invoice_line_ids.bill_match_qty_variance, 1)
+        self._set_tolerance(self.company, qty_amount=0.5)
+        bill.action_bill_match_evaluate()
+        self.assertEqual(self._reasons(bill), {"qty_over_received"})
+        self._set_tolerance(self.company, qty_amount=1)
+        bill.action_bill_match_evaluate()
+        self.assertEqual(bill.bill_match_state, "ready")
+
+    def test_category_tolerance_overrides_company(self):
+        self._set_tolerance(self.company, price_percent=10)
+        self._set_tolerance(self.category, price_percent=1)
+        __, bill = self._received_and_billed(bill_price=105)
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+
+    def test_vendor_tolerance_overrides_category(self):
+        self._set_tolerance(self.category, price_percent=1)
+        self._set_tolerance(self.vendor, price_percent=10)
+        __, bill = self._received_and_billed(bill_price=105)
+        self.assertEqual(bill.bill_match_state, "ready")
+
+    def test_unset_vendor_level_falls_through_to_category(self):
+        self._set_tolerance(self.company, price_percent=0)
+        self._set_tolerance(self.category, price_percent=10)
+        self.vendor.with_company(self.company).bill_match_price_percent = 50
+        self.assertFalse(self.vendor.with_company(self.company).bill_match_tolerance_set)
+        __, bill = self._received_and_billed(bill_price=105)
+        self.assertEqual(bill.bill_match_state, "ready")
+        __, bill = self._received_and_billed(bill_price=120)
+        self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
+
+    def test_negative_tolerance_is_refused(self):
+        with self.assertRaisesRegex(Exception, "must not be negative"):
+            self._set_tolerance(self.company, qty_percent=-1)
+
+    # -- receipts ---------------------------------------------------------
+
+    def test_partial_receipt_holds_then_releases_on_receipt(self):
+        order = self._po([(self.product, 10, 100)])
+        self._receive(order, qty=6)
+        bill = self._bill([{"po_line": order.order_line, "qty": 10, "price": 100}])
+        self.assertEqual(bill.bill_match_state, "hold")
+        self.assertEqual(self._reasons(bill), {"qty_over_received"})
+        self.assertEqual(bill.bill_match_owner_id, self.receiver)
+        self.assertAlmostEqual(bill.invoice_line_ids.bill_match_qty_variance, 4)
+        self.assertAlmostEqual(bill.invoice_line_ids.bill_match_qty_received, 6)
+        self.assertTrue(bill.bill_match_date_exception)
+
+        self._receive(order)  # the backorder: the other 4
+        self.assertEqual(bill.bill_match_state, "ready")
+        self.assertFalse(bill.bill_match_first_pass)
+        self.assertTrue(bill.bill_match_date_resolved)
+        issue = bill.bill_match_issue_ids
+        self.assertEqual(issue.reason_code, "qty_over_received")
+        self.assertTrue(issue.date_resolved)
+        self.assertFalse(bill.bill_match_open_issue_ids)
+
+    def test_receipt_does_not_touch_bills_of_disabled_company(self):
+        order = self._po([(self.product, 10, 100)])
+        self._receive(order, qty=6)
+        bill = self._bill([{"po_line": order.order_line, "qty": 10, "price": 100}])
+        self.company.bill_match_enabled = False
+        self._receive(order)
+        self.assertEqual(bill.bill_match_state, "hold")  # not re-evaluated
+
+    # -- auto-linking -----------------------------------------------------
+
+    def test_line_without_po_line_is_linked_to_the_only_open_po_line(self):
+        order = self._po([(self.product, 10, 100), (self.product_b, 5, 20)])
+        self._receive(order)
+        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertEqual(
+            bill.invoice_line_ids.purchase_line_id,
+            order.order_line.filtered(lambda line: line.product_id == self.product_b),
+        )
+        self.assertEqual(bill.bill_match_state, "ready")
+
+    def test_no_link_when_several_po_lines_fit(self):
+        for __ in range(2):
+            self._receive(self._po([(self.product_b, 5, 20)]))
+        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertFalse(bill.invoice_line_ids.purchase_line_id)
+        self.assertEqual(self._reasons(bill), {"no_po"})
+
+    def test_no_link_to_other_vendor_po(self):
+        other = self.env["res.partner"].create({"name": "Nhà cung cấp B"})
+        self._receive(self._po([(self.product_b, 5, 20)], partner=other))
+        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertFalse(bill.invoice_line_ids.purchase_line_id)
+
+    # -- KPIs -------------------------------------------------------------
+
+    def test_kpi_report_first_pass_rate(self):
+        self._received_and_billed()
+        self._received_and_billed(bill_price=150)
+        rows = self.env["purchase.bill.match.report"]._read_group(
+            [("company_id", "=", self.company.id), ("partner_id", "=", self.vendor.id)],
+            aggregates=["first_pass_rate:avg", "bill_count:sum", "held_count:sum"],
+        )
+        self.assertEqual(rows, [(50.0, 2, 1)])
+
+    def test_disabled_company_does_not_match(self):
+        self.company.bill_match_enabled = False
+        bill = self._bill([{"product": self.product, "qty": 1, "price": 100}])
+        self.assertFalse(bill.bill_match_state)
+        self.assertFalse(bill.bill_match_issue_ids)
