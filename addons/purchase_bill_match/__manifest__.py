@@ -12,6 +12,8 @@
         # security
         "security/purchase_bill_match_security.xml",
         "security/ir.model.access.csv",
+        # data
+        "data/mail_activity_type_data.xml",
         # views
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

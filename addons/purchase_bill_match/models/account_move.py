@@ -226,13 +226,33 @@ class AccountMove(models.Model):
             vals["bill_match_owner_id"] = False
             if self.bill_match_date_exception and not self.bill_match_date_resolved:
                 vals["bill_match_date_resolved"] = now
-        if (
-            not manual
-            and state == matching.BILL_READY
-            and self.bill_match_state in (matching.BLOCKING_STATES)
-        ):
-            self.message_post(body=self.env._("Three-way match: the bill now matches."))
+        was_held = self.bill_match_state in matching.BLOCKING_STATES
+        old_owner = self.bill_match_owner_id
         self.write(vals)
+        if state in matching.BLOCKING_STATES:
+            self._bill_match_route(old_owner if was_held else None)
+        elif was_held:
+            self._bill_match_close_activities()
+            if not manual:
+                self.message_post(body=self.env._("Three-way match: the bill now matches."))
+
+    def _bill_match_route(self, old_owner):
+        """One activity for the owner of a held bill (moved when the owner
+        changes)."""
+        self.ensure_one()
+        owner = self.bill_match_owner_id
+        if old_owner is not None and old_owner == owner:
+            return
+        self.activity_unlink(["purchase_bill_match.mail_activity_bill_match"])
+        if owner:
+            self.activity_schedule(
+                "purchase_bill_match.mail_activity_bill_match",
+                user_id=owner.id,
+                note=self.bill_match_reasons,
+            )
+
+    def _bill_match_close_activities(self):
+        self.activity_feedback(["purchase_bill_match.mail_activity_bill_match"])
 
     def _bill_match_sync_issues(self, found, now):
         """Open new issues, resolve the ones that disappeared."""
@@ -431,6 +451,7 @@ class AccountMove(models.Model):
                     "bill_match_date_resolved": now,
                 }
             )
+            bill._bill_match_close_activities()
             bill.message_post(
                 body=self.env._(
                     "Three-way match exception approved by %(user)s (%(reasons)s). "

@@ -153,3 +153,7 @@ class BillMatchCommon(AccountTestInvoicingCommon):
 
     def _payable(self, move):
         return move.line_ids.filtered(lambda line: line.account_type == "liability_payable")
+
+    def _match_activities(self, bill):
+        activity_type = self.env.ref("purchase_bill_match.mail_activity_bill_match")
+        return bill.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)

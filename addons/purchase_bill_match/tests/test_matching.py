@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -29,6 +30,7 @@ class TestBillMatching(BillMatchCommon):
         self.assertEqual(self._reasons(bill), {"price_over_tolerance"})
         self.assertAlmostEqual(bill.invoice_line_ids.bill_match_price_variance, 0.5)
         self.assertEqual(bill.bill_match_owner_id, self.buyer)
+        self.assertEqual(self._match_activities(bill).user_id, self.buyer)
 
     def test_already_billed(self):
         order, first = self._received_and_billed()
@@ -139,6 +141,7 @@ class TestBillMatching(BillMatchCommon):
         self.assertEqual(bill.bill_match_state, "hold")
         self.assertEqual(self._reasons(bill), {"qty_over_received"})
         self.assertEqual(bill.bill_match_owner_id, self.receiver)
+        self.assertEqual(self._match_activities(bill).user_id, self.receiver)
         self.assertAlmostEqual(bill.invoice_line_ids.bill_match_qty_variance, 4)
         self.assertAlmostEqual(bill.invoice_line_ids.bill_match_qty_received, 6)
         self.assertTrue(bill.bill_match_date_exception)
@@ -151,6 +154,7 @@ class TestBillMatching(BillMatchCommon):
         self.assertEqual(issue.reason_code, "qty_over_received")
         self.assertTrue(issue.date_resolved)
         self.assertFalse(bill.bill_match_open_issue_ids)
+        self.assertFalse(self._match_activities(bill))
 
     def test_receipt_does_not_touch_bills_of_disabled_company(self):
         order = self._po([(self.product, 10, 100)])
@@ -217,6 +221,33 @@ class TestBillMatching(BillMatchCommon):
             aggregates=["first_pass_rate:avg", "bill_count:sum", "held_count:sum"],
         )
         self.assertEqual(rows, [(50.0, 2, 1)])
+
+    def test_other_company_issues_are_not_visible(self):
+        company_b = self.setup_other_company(name="Công ty B")["company"]
+        company_b.bill_match_enabled = True
+        bill_b = (
+            self.env["account.move"]
+            .with_company(company_b)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.vendor.id,
+                    "invoice_date": fields.Date.today(),
+                    "invoice_line_ids": [
+                        Command.create({"name": "Cước vận chuyển", "price_unit": 50})
+                    ],
+                }
+            )
+        )
+        bill_b.action_post()
+        self.assertEqual(bill_b.bill_match_state, "exception")
+        self.assertEqual(self._reasons(bill_b), {"no_po"})
+        __, bill_a = self._received_and_billed(bill_price=150)
+        user_a = self._bm_user("bm_company_a", "account.group_account_invoice")
+        issues = self.env["purchase.bill.match.issue"].with_user(user_a).search([])
+        self.assertEqual(issues.move_id, bill_a)
+        report = self.env["purchase.bill.match.report"].with_user(user_a).search([])
+        self.assertEqual(report.move_id, bill_a)
 
     def test_disabled_company_does_not_match(self):
         self.company.bill_match_enabled = False
