@@ -180,6 +180,7 @@ class AccountMove(models.Model):
         billed_before = bills._bill_match_billed_before(lines)
         now = fields.Datetime.now()
         labels = self._bill_match_reason_labels()
+        state_vals = {}
         lines_by_bill = defaultdict(lambda: self.env["account.move.line"])
         for line in lines:
             lines_by_bill[line.move_id] |= line
@@ -190,21 +191,25 @@ class AccountMove(models.Model):
                 qty_on_bill[line.purchase_line_id] += line._bill_match_qty_in_po_uom()
             line_reasons = []
             found = {}
+            results = {}
             for line in bill_lines:
                 before = billed_before.get((bill.id, line.purchase_line_id.id), 0.0)
                 result = line._bill_match_evaluate_line(qty_on_bill[line.purchase_line_id], before)
-                line._bill_match_write_result(result, before)
+                results[line] = line._bill_match_result_vals(result, before)
                 line_reasons.append(result.reasons)
                 for code in result.reasons:
                     found[line.id, code] = labels.get(code, code)
+            bill_lines._bill_match_write_results(results)
             extra = bill._bill_match_extra_holds()
             for code, message in extra:
                 found[0, code] = message
             state = matching.evaluate_bill(line_reasons, [code for code, __ in extra])
             bill._bill_match_sync_issues(found, now)
-            bill._bill_match_write_state(state, found, now, manual)
+            state_vals[bill] = bill._bill_match_state_vals(state, found, now)
+        bills._bill_match_write_states(state_vals, manual)
 
-    def _bill_match_write_state(self, state, found, now, manual):
+    def _bill_match_state_vals(self, state, found, now):
+        """Values to write on this bill for a new match ``state``."""
         self.ensure_one()
         vals = {
             "bill_match_date_evaluated": now,
@@ -213,8 +218,7 @@ class AccountMove(models.Model):
         if not self.bill_match_date_evaluated:
             vals["bill_match_first_pass"] = state == matching.BILL_READY
         if self.bill_match_state == matching.BILL_APPROVED and state != matching.BILL_READY:
-            self.write(vals)
-            return
+            return vals
         vals["bill_match_state"] = state
         if state in matching.BLOCKING_STATES:
             if not self.bill_match_date_exception or self.bill_match_date_resolved:
@@ -226,15 +230,27 @@ class AccountMove(models.Model):
             vals["bill_match_owner_id"] = False
             if self.bill_match_date_exception and not self.bill_match_date_resolved:
                 vals["bill_match_date_resolved"] = now
-        was_held = self.bill_match_state in matching.BLOCKING_STATES
-        old_owner = self.bill_match_owner_id
-        self.write(vals)
-        if state in matching.BLOCKING_STATES:
-            self._bill_match_route(old_owner if was_held else None)
-        elif was_held:
-            self._bill_match_close_activities()
-            if not manual:
-                self.message_post(body=self.env._("Three-way match: the bill now matches."))
+        return vals
+
+    def _bill_match_write_states(self, vals_by_bill, manual):
+        """Write the new states (bills with equal values together: most bills
+        of a batch are simply ready) and route or release held bills."""
+        before = {
+            bill: (bill.bill_match_state in matching.BLOCKING_STATES, bill.bill_match_owner_id)
+            for bill in vals_by_bill
+        }
+        groups = defaultdict(list)
+        for bill, vals in vals_by_bill.items():
+            groups[tuple(sorted(vals.items()))].append(bill.id)
+        for items, ids in groups.items():
+            self.browse(ids).write(dict(items))
+        for bill, (was_held, old_owner) in before.items():
+            if bill.bill_match_state in matching.BLOCKING_STATES:
+                bill._bill_match_route(old_owner if was_held else None)
+            elif was_held:
+                bill._bill_match_close_activities()
+                if not manual:
+                    bill.message_post(body=self.env._("Three-way match: the bill now matches."))
 
     def _bill_match_route(self, old_owner):
         """One activity for the owner of a held bill (moved when the owner

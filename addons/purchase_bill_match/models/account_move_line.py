@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import fields, models
 
 from ..tools import matching
@@ -117,21 +119,35 @@ class AccountMoveLine(models.Model):
         values = self._bill_match_input(qty_on_bill, billed_before)
         return matching.evaluate_line(values, self._bill_match_tolerance())
 
-    def _bill_match_write_result(self, result, billed_before):
+    def _bill_match_result_vals(self, result, billed_before):
         self.ensure_one()
         labels = self.env["account.move"]._bill_match_reason_labels()
         po_line = self.purchase_line_id
-        self.write(
-            {
-                "bill_match_state": result.state,
-                "bill_match_reasons": ", ".join(labels.get(r, r) for r in result.reasons),
-                "bill_match_price_variance": result.price_variance,
-                "bill_match_qty_variance": result.qty_variance,
-                "bill_match_po_price_unit": po_line.price_unit if po_line else 0.0,
-                "bill_match_qty_received": po_line.qty_received if po_line else 0.0,
-                "bill_match_qty_billed_before": billed_before if po_line else 0.0,
-            }
-        )
+        return {
+            "bill_match_state": result.state,
+            "bill_match_reasons": ", ".join(labels.get(r, r) for r in result.reasons),
+            "bill_match_price_variance": result.price_variance,
+            "bill_match_qty_variance": result.qty_variance,
+            "bill_match_po_price_unit": po_line.price_unit if po_line else 0.0,
+            "bill_match_qty_received": po_line.qty_received if po_line else 0.0,
+            "bill_match_qty_billed_before": billed_before if po_line else 0.0,
+        }
+
+    def _bill_match_write_results(self, vals_by_line):
+        """Store match results of posted lines.
+
+        Goes straight to the ORM's base write: account.move.line.write
+        re-balances and re-synchronises the whole move on every call (most of
+        the matching time on a batch of bills), and none of its checks
+        concerns these informative fields (not hashed, not lock-date
+        protected, no accounting effect). Lines with equal values are
+        written together.
+        """
+        groups = defaultdict(list)
+        for line, vals in vals_by_line.items():
+            groups[tuple(sorted(vals.items()))].append(line.id)
+        for items, ids in groups.items():
+            models.Model.write(self.browse(ids), dict(items))
 
     # ------------------------------------------------------------------
     # Payment hold
