@@ -158,7 +158,10 @@ class AccountMove(models.Model):
         Other modules (e.g. the e-invoice intake bridge) extend it and
         return a list of ``(reason_code, message)``; any entry puts an
         otherwise matching bill on hold until the reason disappears on a
-        later evaluation or the AP manager approves the bill.
+        later evaluation or the AP manager approves the bill. Called once
+        per bill during matching, in sudo (matching reads orders and
+        receipts the posting user may not see); codes should not collide
+        with the line reason codes of ``tools/matching.py``.
         """
         self.ensure_one()
         return []
