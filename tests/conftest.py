@@ -14,6 +14,7 @@ PURE_PACKAGES = {
     "o2c_pipeline": ROOT / "addons" / "order_to_cash" / "pipeline",
     "einvoice_tools": ROOT / "addons" / "einvoice_vn" / "tools",
     "ar_tools": ROOT / "addons" / "ar_reminders" / "tools",
+    "bill_match_tools": ROOT / "addons" / "purchase_bill_match" / "tools",
 }
 # Test helpers of the addons that do not import odoo, loaded as single modules.
 PURE_TEST_MODULES = {

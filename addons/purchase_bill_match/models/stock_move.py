@@ -1,0 +1,13 @@
+from odoo import models
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        po_lines = moves.purchase_line_id
+        if po_lines:
+            # One search for all bills of all received order lines.
+            self.env["account.move"].sudo()._bill_match_reevaluate_po_lines(po_lines)
+        return moves

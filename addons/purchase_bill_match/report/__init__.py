@@ -1,0 +1,1 @@
+from . import purchase_bill_match_report

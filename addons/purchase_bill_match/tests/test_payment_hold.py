@@ -1,0 +1,181 @@
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import BillMatchCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentHold(BillMatchCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Billed 10, received 6: on hold. Another bill matches.
+        cls.order = cls._po_cls([(cls.product, 10, 100)])
+        cls._receive_cls(cls.order, 6)
+        cls.held = cls._bill_cls(cls.order.order_line, 10, 100)
+        cls.order_ok = cls._po_cls([(cls.product_b, 5, 20)])
+        cls._receive_cls(cls.order_ok, None)
+        cls.ready = cls._bill_cls(cls.order_ok.order_line, 5, 20)
+
+    # setUpClass needs class-level helpers: run the instance ones on a
+    # throwaway instance sharing the class environment.
+    @classmethod
+    def _po_cls(cls, lines):
+        return cls._po(cls, lines)
+
+    @classmethod
+    def _receive_cls(cls, order, qty):
+        return cls._receive(cls, order, qty)
+
+    @classmethod
+    def _bill_cls(cls, po_line, qty, price):
+        return cls._bill(cls, [{"po_line": po_line, "qty": qty, "price": price}])
+
+    def _wizard(self, bills):
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=bills.ids)
+            .create({"journal_id": self.bank_journal.id})
+        )
+
+    def _outbound_payment(self, amount, **vals):
+        return self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "supplier",
+                "partner_id": self.vendor.id,
+                "amount": amount,
+                "journal_id": self.bank_journal.id,
+                **vals,
+            }
+        )
+
+    def test_states(self):
+        self.assertEqual(self.held.bill_match_state, "hold")
+        self.assertEqual(self.ready.bill_match_state, "ready")
+
+    def test_pay_button_is_blocked(self):
+        with self.assertRaisesRegex(UserError, self.held.name):
+            self.held.action_register_payment()
+
+    def test_single_payment_wizard_is_blocked(self):
+        wizard = self._wizard(self.held)
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            wizard.action_create_payments()
+        self.assertEqual(self.held.payment_state, "not_paid")
+
+    def test_batch_payment_wizard_is_blocked_and_names_the_held_bill(self):
+        for group_payment in (False, True):
+            wizard = self._wizard(self.held | self.ready)
+            wizard.group_payment = group_payment
+            with self.assertRaises(UserError) as caught:
+                wizard.action_create_payments()
+            self.assertIn(self.held.name, str(caught.exception))
+            self.assertNotIn(self.ready.name, str(caught.exception))
+        self.assertEqual(self.held.payment_state, "not_paid")
+        self.assertEqual(self.ready.payment_state, "not_paid")
+
+    def test_ready_bill_is_paid_through_the_wizard(self):
+        self._wizard(self.ready).action_create_payments()
+        self.assertIn(self.ready.payment_state, ("paid", "in_payment"))
+
+    def test_api_payment_register_as_rpc_user(self):
+        # what an RPC client calls: create the wizard with the context, then
+        # action_create_payments, as a plain accountant
+        accountant = self._bm_user("bm_api", "account.group_account_invoice")
+        wizard = (
+            self.env["account.payment.register"]
+            .with_user(accountant)
+            .with_context(active_model="account.move", active_ids=self.held.ids)
+            .create({})
+        )
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            wizard.action_create_payments()
+
+    def test_api_payment_posted_and_reconciled_is_blocked(self):
+        payment = self._outbound_payment(1000)
+        payment.action_post()  # an unallocated payment is fine
+        with self.assertRaisesRegex(UserError, self.held.name):
+            (self._payable(payment.move_id) + self._payable(self.held)).reconcile()
+        self.assertEqual(self.held.payment_state, "not_paid")
+
+    def test_api_payment_linked_to_bill_is_blocked(self):
+        payment = self._outbound_payment(1000, invoice_ids=[Command.set(self.held.ids)])
+        with self.assertRaisesRegex(UserError, self.held.name):
+            payment.action_post()
+
+    def test_bank_statement_line_reconciliation_is_blocked(self):
+        st_line = self.env["account.bank.statement.line"].create(
+            {
+                "payment_ref": "Trả NCC A",
+                "journal_id": self.bank_journal.id,
+                "partner_id": self.vendor.id,
+                "amount": -1000,
+                "date": fields.Date.today(),
+            }
+        )
+        __, suspense, __ = st_line.with_context(
+            skip_account_move_synchronization=True
+        )._seek_for_lines()
+        payable = self._payable(self.held)
+        suspense.account_id = payable.account_id
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            (suspense + payable).reconcile()
+        self.assertEqual(self.held.payment_state, "not_paid")
+
+    def test_own_credit_note_may_be_reconciled(self):
+        today = fields.Date.today()
+        reversal = self.held._reverse_moves([{"invoice_date": today, "date": today}], cancel=True)
+        self.assertEqual(reversal.reversed_entry_id, self.held)
+        self.assertIn(self.held.payment_state, ("reversed", "paid"))
+
+    def test_approval_releases_the_payment(self):
+        wizard = (
+            self.env["purchase.bill.match.approve"]
+            .with_context(active_model="account.move", active_ids=self.held.ids)
+            .create({"reason": "Phần còn lại giao tuần sau, đã xác nhận với NCC"})
+        )
+        wizard.action_approve()
+        self.assertEqual(self.held.bill_match_state, "approved")
+        self.assertEqual(self.held.bill_match_approved_by_id, self.env.user)
+        self.assertIn("giao tuần sau", self.held.bill_match_approval_reason)
+        self._wizard(self.held).action_create_payments()
+        self.assertIn(self.held.payment_state, ("paid", "in_payment"))
+
+    def test_approval_is_tracked_in_chatter(self):
+        held = self.held.with_context(tracking_disable=False, mail_notrack=False)
+        held._bill_match_approve("Giá mới theo phụ lục HĐ")
+        bodies = " ".join(held.message_ids.mapped("body"))
+        self.assertIn("Giá mới theo phụ lục HĐ", bodies)
+
+    def test_approval_needs_a_reason(self):
+        with self.assertRaisesRegex(UserError, "reason"):
+            self.held._bill_match_approve("  ")
+
+    def test_non_manager_cannot_approve(self):
+        accountant = self._bm_user("bm_clerk", "account.group_account_invoice")
+        with self.assertRaises(AccessError):
+            self.held.with_user(accountant)._bill_match_approve("tôi muốn trả")
+        with self.assertRaises(AccessError):
+            self.env["purchase.bill.match.approve"].with_user(accountant).create(
+                {"move_ids": [Command.set(self.held.ids)], "reason": "x"}
+            )
+        self.assertEqual(self.held.bill_match_state, "hold")
+
+    def test_approved_bill_stays_approved_when_matched_again(self):
+        self.held._bill_match_approve("ok")
+        self.held.action_bill_match_evaluate()
+        self.assertEqual(self.held.bill_match_state, "approved")
+
+    def test_disabled_company_pays_like_vanilla(self):
+        self.company.bill_match_enabled = False
+        # still marked "hold" from before, but the company turned the match off
+        self._wizard(self.held).action_create_payments()
+        self.assertIn(self.held.payment_state, ("paid", "in_payment"))
+
+    def test_payment_wizard_form_for_ready_bill(self):
+        action = self.ready.action_register_payment()
+        wizard = Form.from_action(self.env, action).save()
+        wizard.action_create_payments()
+        self.assertIn(self.ready.payment_state, ("paid", "in_payment"))
