@@ -1,0 +1,2 @@
+from . import account_move
+from . import einvoice_vn_inbound
