@@ -178,3 +178,11 @@ def test_owner_routing():
     assert m.route_owner([m.QTY_OVER_RECEIVED]) == "receiver"
     assert m.route_owner([m.QTY_OVER_RECEIVED, m.PRICE_OVER_TOLERANCE]) == "buyer"
     assert m.route_owner([m.NO_PO]) == "buyer"
+
+
+def test_covers_open_quantity():
+    assert m.covers(10, 10)
+    assert m.covers(10, 4)
+    assert m.covers(10, 10 + 1e-9)  # rounding noise
+    assert not m.covers(10, 10.5)
+    assert not m.covers(0, 1)

@@ -314,9 +314,16 @@ class AccountMove(models.Model):
         return orders.user_id[:1]
 
     def _bill_match_link_po_lines(self):
-        """Link product lines without a purchase order line to the only open
-        order line of the same vendor, product and company (bills created by
-        intake know the vendor and products, not the order)."""
+        """Link product lines without a purchase order line to an open order line of the
+        same vendor, product and company (bills created by intake know the vendor and
+        products, not the order).
+
+        The only open line is taken whatever its quantity; among several, the oldest
+        order line whose quantity not yet billed covers the bill line (first in, first
+        out), so a supplier billing many orders of the same product gets each bill linked
+        to the next order. When none covers it, the line stays unlinked (``no_po``) for a
+        person to choose.
+        """
         lines = self.invoice_line_ids.filtered(
             lambda ln: ln.display_type == "product" and ln.product_id and not ln.purchase_line_id
         )
@@ -332,8 +339,10 @@ class AccountMove(models.Model):
                 ),
                 ("company_id", "in", lines.company_id.ids),
                 ("order_id.state", "=", "purchase"),
+                ("order_id.invoice_status", "!=", "invoiced"),
                 ("display_type", "=", False),
-            ]
+            ],
+            order="date_order, id",
         )
         open_lines = defaultdict(list)
         for po_line in candidates:
@@ -344,10 +353,33 @@ class AccountMove(models.Model):
                     po_line.company_id.id,
                 )
                 open_lines[key].append(po_line)
+        # quantity not yet billed, lowered as this batch's lines take it
+        remaining = {po_line: po_line.product_qty - po_line.qty_invoiced for po_line in candidates}
+
+        def qty_in(line, po_line):
+            if not line.product_uom_id or not po_line.product_uom_id:
+                return line.quantity
+            return line.product_uom_id._compute_quantity(
+                line.quantity, po_line.product_uom_id, raise_if_failure=False
+            )
+
         for line in lines:
             key = (line.move_id.commercial_partner_id.id, line.product_id.id, line.company_id.id)
-            if len(open_lines[key]) == 1:
-                line.purchase_line_id = open_lines[key][0]
+            found = open_lines[key]
+            if len(found) == 1:
+                chosen = found[0]
+            else:
+                chosen = next(
+                    (
+                        po_line
+                        for po_line in found
+                        if matching.covers(remaining[po_line], qty_in(line, po_line))
+                    ),
+                    None,
+                )
+            if chosen:
+                line.purchase_line_id = chosen
+                remaining[chosen] -= qty_in(line, chosen)
 
     def _bill_match_billed_before(self, bill_lines):
         """Quantity (order line unit) billed on the order lines of

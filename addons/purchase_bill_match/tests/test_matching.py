@@ -176,10 +176,30 @@ class TestBillMatching(BillMatchCommon):
         )
         self.assertEqual(bill.bill_match_state, "ready")
 
-    def test_no_link_when_several_po_lines_fit(self):
+    def test_several_open_po_lines_are_taken_oldest_first(self):
+        # A supplier bills two orders of the same product: each bill gets the next order.
+        first = self._po([(self.product_b, 5, 20)])
+        second = self._po([(self.product_b, 5, 20)])
+        self._receive(first)
+        self._receive(second)
+        bill_1 = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        bill_2 = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertEqual(bill_1.invoice_line_ids.purchase_line_id, first.order_line)
+        self.assertEqual(bill_2.invoice_line_ids.purchase_line_id, second.order_line)
+        self.assertEqual((bill_1 | bill_2).mapped("bill_match_state"), ["ready", "ready"])
+
+    def test_oldest_po_line_too_small_is_skipped(self):
+        small = self._po([(self.product_b, 2, 20)])
+        large = self._po([(self.product_b, 5, 20)])
+        self._receive(small)
+        self._receive(large)
+        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertEqual(bill.invoice_line_ids.purchase_line_id, large.order_line)
+
+    def test_no_link_when_no_open_po_line_covers_the_quantity(self):
         for __ in range(2):
             self._receive(self._po([(self.product_b, 5, 20)]))
-        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        bill = self._bill([{"product": self.product_b, "qty": 7, "price": 20}])
         self.assertFalse(bill.invoice_line_ids.purchase_line_id)
         self.assertEqual(self._reasons(bill), {"no_po"})
 

@@ -75,6 +75,12 @@ class Tolerance:
                 raise ValueError(f"Tolerance {name} must not be negative, got {value!r}")
 
 
+def covers(open_qty, qty):
+    """Whether an order line with ``open_qty`` not yet billed can take a bill line of
+    ``qty`` (same unit)."""
+    return qty <= open_qty + EPSILON
+
+
 def resolve_tolerance(company, category=None, vendor=None):
     """Effective tolerance: per value, vendor > category > company.
 
