@@ -51,7 +51,7 @@ SCRIPT = textwrap.dedent(
     orders = env['purchase.order'].create([{{
         'partner_id': vendor.id, 'currency_id': currency.id,
         'order_line': [Command.create({{'product_id': product.id, 'product_qty': spec[2],
-            'price_unit': spec[3], 'taxes_id': [Command.set(taxes[spec[4]].ids)]}})
+            'price_unit': spec[3], 'tax_ids': [Command.set(taxes[spec[4]].ids)]}})
             for product, spec in zip(products, specs)]}} for i in range(N)])
     orders.button_confirm()
     pickings = orders.picking_ids
@@ -79,7 +79,7 @@ SCRIPT = textwrap.dedent(
                 'ref': order.name,
                 'invoice_line_ids': [Command.create({{
                     'product_id': line.product_id.id, 'quantity': line.product_qty,
-                    'price_unit': line.price_unit, 'tax_ids': [Command.set(line.taxes_id.ids)],
+                    'price_unit': line.price_unit, 'tax_ids': [Command.set(line.tax_ids.ids)],
                     'purchase_line_id': line.id}}) for line in order.order_line]}})
             bill.action_post()
         env.flush_all()
@@ -124,7 +124,9 @@ def main():
     print(f"  Odoo create + post the bills ({n})          : {r['base']:7.2f} s")
     print(f"  intake + checks + match + post (ours, {n})  : {r['ours']:7.2f} s")
     print(f"  ours / Odoo at {n}: {r['ours'] / r['base']:.2f}x  (goal <= 1.5x)")
-    print(f"  Odoo create + post ({small}): {r['base_small']:7.2f} s; ours ({small}): {r['ours_small']:7.2f} s")
+    print(
+        f"  Odoo create + post ({small}): {r['base_small']:7.2f} s; ours ({small}): {r['ours_small']:7.2f} s"
+    )
     print(f"  ours {n} / ours {small}: {r['ours'] / r['ours_small']:.2f}x  (goal <= 4.6x, linear)")
 
 

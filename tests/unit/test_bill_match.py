@@ -139,6 +139,12 @@ def test_already_billed():
     assert result.reasons == [m.ALREADY_BILLED]
 
 
+def test_billing_the_rest_before_it_is_received_is_over_received_not_already_billed():
+    # ordered 10, received 5 and billed 5: the next 5 wait for the goods (hold)
+    result = m.evaluate_line(line(bill_qty=5, received_qty=5, billed_before=5), NONE)
+    assert result.reasons == [m.QTY_OVER_RECEIVED]
+
+
 def test_second_partial_bill_within_open_quantity_is_matched():
     result = m.evaluate_line(line(bill_qty=4, billed_before=6), NONE)
     assert result.state == m.LINE_MATCHED

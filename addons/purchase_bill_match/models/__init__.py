@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_line,
+    account_partial_reconcile,
     account_payment,
     product_category,
     purchase_bill_match_issue,

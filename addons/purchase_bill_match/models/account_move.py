@@ -1,3 +1,4 @@
+import itertools
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -12,6 +13,13 @@ BILL_MATCH_STATES = [
     (matching.BILL_EXCEPTION, "Exception"),
     (matching.BILL_APPROVED, "Approved"),
 ]
+
+
+# Open order lines read per page when linking bill lines to orders.
+LINK_PAGE = 20
+# Context value only this module's code can set (a Python object: RPC cannot send it):
+# match results and approvals are written by the match itself, never by hand.
+TRUSTED = object()
 
 
 class AccountMove(models.Model):
@@ -84,6 +92,41 @@ class AccountMove(models.Model):
     # CRUD / Odoo flow
     # ------------------------------------------------------------------
 
+    @api.model
+    def _bill_match_protected_fields(self):
+        return {
+            name
+            for name in self._fields
+            if name.startswith("bill_match_") and name != "bill_match_enabled"
+        }
+
+    def _bill_match_trusted(self):
+        return self.with_context(bill_match_write=TRUSTED)
+
+    def _bill_match_refuse_manual(self, vals_list):
+        if self.env.context.get("bill_match_write") is TRUSTED:
+            return
+        touched = sorted(
+            {f for vals in vals_list for f in vals} & self._bill_match_protected_fields()
+        )
+        if touched:
+            raise UserError(
+                self.env._(
+                    "The three-way match sets %(fields)s itself: match the bill again or "
+                    "have an AP manager approve it.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._bill_match_refuse_manual(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._bill_match_refuse_manual([vals])
+        return super().write(vals)
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._bill_match_evaluate()
@@ -91,7 +134,7 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         res = super().button_draft()
-        self.filtered("bill_match_state").write(
+        self.filtered("bill_match_state")._bill_match_trusted().write(
             {
                 "bill_match_state": False,
                 "bill_match_approved_by_id": False,
@@ -246,7 +289,7 @@ class AccountMove(models.Model):
         for bill, vals in vals_by_bill.items():
             groups[tuple(sorted(vals.items()))].append(bill.id)
         for items, ids in groups.items():
-            self.browse(ids).write(dict(items))
+            self.browse(ids)._bill_match_trusted().write(dict(items))
         for bill, (was_held, old_owner) in before.items():
             if bill.bill_match_state in matching.BLOCKING_STATES:
                 bill._bill_match_route(old_owner if was_held else None)
@@ -329,32 +372,34 @@ class AccountMove(models.Model):
         )
         if not lines:
             return
-        candidates = self.env["purchase.order.line"].search(
-            [
-                ("product_id", "in", lines.product_id.ids),
-                (
-                    "order_id.partner_id.commercial_partner_id",
-                    "in",
-                    lines.move_id.commercial_partner_id.ids,
-                ),
-                ("company_id", "in", lines.company_id.ids),
+        PurchaseLine = self.env["purchase.order.line"]
+        remaining = {}  # quantity not yet billed, lowered as this batch's lines take it
+
+        def open_lines(key):
+            """Open order lines of ``key`` (vendor, product, company), oldest first, read a
+            page at a time: the first pages hold what the next bills take."""
+            partner_id, product_id, company_id = key
+            domain = [
+                ("product_id", "=", product_id),
+                ("order_id.partner_id", "child_of", partner_id),
+                ("company_id", "=", company_id),
                 ("order_id.state", "=", "purchase"),
                 ("order_id.invoice_status", "!=", "invoiced"),
                 ("display_type", "=", False),
-            ],
-            order="date_order, id",
-        )
-        open_lines = defaultdict(list)
-        for po_line in candidates:
-            if po_line.qty_invoiced < po_line.product_qty:
-                key = (
-                    po_line.order_id.partner_id.commercial_partner_id.id,
-                    po_line.product_id.id,
-                    po_line.company_id.id,
+            ]
+            offset = 0
+            while True:
+                page = PurchaseLine.search(
+                    domain, order="date_order, id", limit=LINK_PAGE, offset=offset
                 )
-                open_lines[key].append(po_line)
-        # quantity not yet billed, lowered as this batch's lines take it
-        remaining = {po_line: po_line.product_qty - po_line.qty_invoiced for po_line in candidates}
+                for po_line in page:
+                    if po_line not in remaining:
+                        remaining[po_line] = po_line.product_qty - po_line.qty_invoiced
+                    if remaining[po_line] > matching.EPSILON:
+                        yield po_line
+                if len(page) < LINK_PAGE:
+                    return
+                offset += LINK_PAGE
 
         def qty_in(line, po_line):
             if not line.product_uom_id or not po_line.product_uom_id:
@@ -363,23 +408,48 @@ class AccountMove(models.Model):
                 line.quantity, po_line.product_uom_id, raise_if_failure=False
             )
 
+        received = {}  # quantity received (or ordered when billed on order) not yet billed
+
+        def received_open(po_line):
+            if po_line not in received:
+                basis = (
+                    po_line.qty_received
+                    if po_line.product_id.purchase_method == "receive"
+                    else po_line.product_qty
+                )
+                received[po_line] = basis - po_line.qty_invoiced
+            return received[po_line]
+
         for line in lines:
             key = (line.move_id.commercial_partner_id.id, line.product_id.id, line.company_id.id)
-            found = open_lines[key]
-            if len(found) == 1:
-                chosen = found[0]
+            found = open_lines(key)
+            first = next(found, None)
+            second = next(found, None) if first else None
+            chosen = None
+            if first and not second:
+                chosen = first  # the only open line, whatever its quantity
             else:
-                chosen = next(
-                    (
-                        po_line
-                        for po_line in found
-                        if matching.covers(remaining[po_line], qty_in(line, po_line))
-                    ),
-                    None,
-                )
+                # Oldest line whose received quantity covers the bill line; failing
+                # that, the oldest whose ordered quantity does (the match then holds
+                # the bill until the goods arrive).
+                fallback = None
+                for po_line in itertools.chain((first, second), found):
+                    if not po_line:
+                        continue
+                    qty = qty_in(line, po_line)
+                    if matching.covers(received_open(po_line), qty):
+                        chosen = po_line
+                        break
+                    if fallback is None and matching.covers(remaining[po_line], qty):
+                        fallback = po_line
+                chosen = chosen or fallback
             if chosen:
-                line.purchase_line_id = chosen
-                remaining[chosen] -= qty_in(line, chosen)
+                qty = qty_in(line, chosen)
+                # purchase_line_id is not tracked: skip the tracking pass, which reads
+                # the description of every field of the line on each write.
+                line.with_context(tracking_disable=True).purchase_line_id = chosen
+                remaining[chosen] -= qty
+                received[chosen] = received_open(chosen) - qty
 
     def _bill_match_billed_before(self, bill_lines):
         """Quantity (order line unit) billed on the order lines of
@@ -427,11 +497,9 @@ class AccountMove(models.Model):
 
     def _bill_match_blocked(self):
         """Bills in ``self`` that must not be paid now."""
-        return self.filtered(
-            lambda m: (
-                m.bill_match_state in matching.BLOCKING_STATES and m.company_id.bill_match_enabled
-            )
-        )
+        # Turning the match off does not release bills already held: each needs a match
+        # or an approval with a reason, like before.
+        return self.filtered(lambda m: m.bill_match_state in matching.BLOCKING_STATES)
 
     def _bill_match_check_payable(self):
         """UserError naming every bill of ``self`` whose payment is held."""
@@ -494,7 +562,7 @@ class AccountMove(models.Model):
             )
         now = fields.Datetime.now()
         for bill in bills:
-            bill.write(
+            bill._bill_match_trusted().write(
                 {
                     "bill_match_state": matching.BILL_APPROVED,
                     "bill_match_approved_by_id": self.env.user.id,

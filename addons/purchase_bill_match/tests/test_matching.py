@@ -196,6 +196,14 @@ class TestBillMatching(BillMatchCommon):
         bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
         self.assertEqual(bill.invoice_line_ids.purchase_line_id, large.order_line)
 
+    def test_received_order_is_preferred_to_an_older_one_not_received(self):
+        self._po([(self.product_b, 5, 20)])  # older, nothing received
+        received = self._po([(self.product_b, 5, 20)])
+        self._receive(received)
+        bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
+        self.assertEqual(bill.invoice_line_ids.purchase_line_id, received.order_line)
+        self.assertEqual(bill.bill_match_state, "ready")
+
     def test_no_link_when_no_open_po_line_covers_the_quantity(self):
         for __ in range(2):
             self._receive(self._po([(self.product_b, 5, 20)]))

@@ -168,11 +168,79 @@ class TestPaymentHold(BillMatchCommon):
         self.held.action_bill_match_evaluate()
         self.assertEqual(self.held.bill_match_state, "approved")
 
-    def test_disabled_company_pays_like_vanilla(self):
+    def test_turning_the_match_off_keeps_held_bills_held(self):
         self.company.bill_match_enabled = False
-        # still marked "hold" from before, but the company turned the match off
-        self._wizard(self.held).action_create_payments()
-        self.assertIn(self.held.payment_state, ("paid", "in_payment"))
+        # held before the company turned the match off: still needs a match or an approval
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            self._wizard(self.held).action_create_payments()
+        self.assertEqual(self.held.payment_state, "not_paid")
+        # and nothing else is blocked: a bill that matched is paid as before
+        self._wizard(self.ready).action_create_payments()
+        self.assertIn(self.ready.payment_state, ("paid", "in_payment"))
+
+    def test_match_fields_cannot_be_written_by_hand(self):
+        billing = self._bm_user(login="bm_billing", groups="account.group_account_invoice")
+        accountant = self.env["account.move"].with_user(billing)
+        with self.assertRaisesRegex(UserError, "bill_match_state"):
+            self.held.with_user(billing).write({"bill_match_state": "ready"})
+        self.assertEqual(self.held.bill_match_state, "hold")
+        with self.assertRaisesRegex(UserError, "bill_match_state"):
+            accountant.create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.vendor.id,
+                    "bill_match_state": "approved",
+                }
+            )
+
+    def test_payment_created_in_process_for_a_held_bill_is_refused(self):
+        # Journals without an outstanding account book no entry: the payment alone
+        # marks its bills paid.
+        self.bank_journal.outbound_payment_method_line_ids.payment_account_id = False
+        with self.assertRaisesRegex(UserError, "Payment blocked"), self.env.cr.savepoint():
+            self.env["account.payment"].create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "supplier",
+                    "partner_id": self.vendor.id,
+                    "amount": self.held.amount_residual,
+                    "journal_id": self.bank_journal.id,
+                    "state": "in_process",
+                    "invoice_ids": [Command.set(self.held.ids)],
+                }
+            )
+        self.env.invalidate_all()
+        self.assertFalse(self.env["account.payment"].search([("invoice_ids", "in", self.held.ids)]))
+        self.assertEqual(self.held.payment_state, "not_paid")
+
+    def test_partial_reconcile_created_directly_is_refused(self):
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "supplier",
+                "partner_id": self.vendor.id,
+                "amount": self.held.amount_residual,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.action_post()
+        pay_line = payment.move_id.line_ids.filtered(
+            lambda ln: ln.account_id == self._payable(self.held).account_id
+        )
+        bill_line = self._payable(self.held)
+        with self.assertRaisesRegex(UserError, "Payment blocked"), self.env.cr.savepoint():
+            self.env["account.partial.reconcile"].create(
+                {
+                    "debit_move_id": pay_line.id,
+                    "credit_move_id": bill_line.id,
+                    "amount": bill_line.amount_residual * -1,
+                    "debit_amount_currency": bill_line.amount_residual * -1,
+                    "credit_amount_currency": bill_line.amount_residual * -1,
+                }
+            )
+        self.env.invalidate_all()
+        self.assertFalse(bill_line.matched_debit_ids)
+        self.assertEqual(self.held.payment_state, "not_paid")
 
     def test_payment_wizard_form_for_ready_bill(self):
         action = self.ready.action_register_payment()

@@ -165,10 +165,9 @@ def evaluate_line(values, tolerance):
     open_qty = reference_qty - values.billed_before
     allowed_qty = allowed_deviation(reference_qty, tolerance.qty_percent, tolerance.qty_amount)
     qty_variance = max(values.bill_qty - open_qty, 0.0)
-    nothing_open = (
-        values.billed_before >= reference_qty - EPSILON
-        or values.billed_before >= values.ordered_qty - EPSILON
-    )
+    # Already billed: earlier bills took the whole ordered quantity. Billing more than
+    # received while the rest of the order is still due is a quantity problem (hold).
+    nothing_open = values.billed_before >= values.ordered_qty - EPSILON
     if values.bill_qty > EPSILON and values.billed_before > EPSILON and nothing_open:
         reasons.append(ALREADY_BILLED)
     elif qty_variance > allowed_qty + EPSILON:
