@@ -22,6 +22,56 @@ LINK_PAGE = 20
 TRUSTED = object()
 
 
+class _OpenQuantities:
+    """Quantities of order lines not yet billed (ordered, and received for products
+    billed on receipt), read once and lowered as bill lines are linked to them."""
+
+    def __init__(self):
+        self._ordered = {}
+        self._received = {}
+
+    @staticmethod
+    def qty_in(line, po_line):
+        """The bill line's quantity in the order line's unit."""
+        if not line.product_uom_id or not po_line.product_uom_id:
+            return line.quantity
+        return line.product_uom_id._compute_quantity(
+            line.quantity, po_line.product_uom_id, raise_if_failure=False
+        )
+
+    def ordered(self, po_line):
+        if po_line not in self._ordered:
+            self._ordered[po_line] = po_line.product_qty - po_line.qty_invoiced
+        return self._ordered[po_line]
+
+    def received(self, po_line):
+        if po_line not in self._received:
+            basis = (
+                po_line.qty_received
+                if po_line.product_id.purchase_method == "receive"
+                else po_line.product_qty
+            )
+            self._received[po_line] = basis - po_line.qty_invoiced
+        return self._received[po_line]
+
+    def choose(self, line, candidates):
+        """The first candidate whose received quantity covers ``line``, else the first
+        whose ordered quantity does, else None."""
+        fallback = None
+        for po_line in candidates:
+            qty = self.qty_in(line, po_line)
+            if matching.covers(self.received(po_line), qty):
+                return po_line
+            if fallback is None and matching.covers(self.ordered(po_line), qty):
+                fallback = po_line
+        return fallback
+
+    def take(self, line, po_line):
+        qty = self.qty_in(line, po_line)
+        self._ordered[po_line] = self.ordered(po_line) - qty
+        self._received[po_line] = self.received(po_line) - qty
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -361,95 +411,56 @@ class AccountMove(models.Model):
         same vendor, product and company (bills created by intake know the vendor and
         products, not the order).
 
-        The only open line is taken whatever its quantity; among several, the oldest
-        order line whose quantity not yet billed covers the bill line (first in, first
-        out), so a supplier billing many orders of the same product gets each bill linked
-        to the next order. When none covers it, the line stays unlinked (``no_po``) for a
-        person to choose.
+        The only open line is taken whatever its quantity. Among several, the oldest
+        whose received quantity not yet billed covers the bill line (first in, first
+        out), else the oldest whose ordered quantity does (the match then holds the bill
+        until the goods arrive): a supplier billing many orders of the same product gets
+        each bill linked to the next order. When none covers it, the line stays unlinked
+        (``no_po``) for a person to choose.
         """
         lines = self.invoice_line_ids.filtered(
             lambda ln: ln.display_type == "product" and ln.product_id and not ln.purchase_line_id
         )
-        if not lines:
-            return
-        PurchaseLine = self.env["purchase.order.line"]
-        remaining = {}  # quantity not yet billed, lowered as this batch's lines take it
-
-        def open_lines(key):
-            """Open order lines of ``key`` (vendor, product, company), oldest first, read a
-            page at a time: the first pages hold what the next bills take."""
-            partner_id, product_id, company_id = key
-            domain = [
-                ("product_id", "=", product_id),
-                ("order_id.partner_id", "child_of", partner_id),
-                ("company_id", "=", company_id),
-                ("order_id.state", "=", "purchase"),
-                ("order_id.invoice_status", "!=", "invoiced"),
-                ("display_type", "=", False),
-            ]
-            offset = 0
-            while True:
-                page = PurchaseLine.search(
-                    domain, order="date_order, id", limit=LINK_PAGE, offset=offset
-                )
-                for po_line in page:
-                    if po_line not in remaining:
-                        remaining[po_line] = po_line.product_qty - po_line.qty_invoiced
-                    if remaining[po_line] > matching.EPSILON:
-                        yield po_line
-                if len(page) < LINK_PAGE:
-                    return
-                offset += LINK_PAGE
-
-        def qty_in(line, po_line):
-            if not line.product_uom_id or not po_line.product_uom_id:
-                return line.quantity
-            return line.product_uom_id._compute_quantity(
-                line.quantity, po_line.product_uom_id, raise_if_failure=False
-            )
-
-        received = {}  # quantity received (or ordered when billed on order) not yet billed
-
-        def received_open(po_line):
-            if po_line not in received:
-                basis = (
-                    po_line.qty_received
-                    if po_line.product_id.purchase_method == "receive"
-                    else po_line.product_qty
-                )
-                received[po_line] = basis - po_line.qty_invoiced
-            return received[po_line]
-
+        open_qty = _OpenQuantities()  # lowered as this batch's lines take quantities
         for line in lines:
             key = (line.move_id.commercial_partner_id.id, line.product_id.id, line.company_id.id)
-            found = open_lines(key)
+            found = self._bill_match_open_po_lines(key, open_qty)
             first = next(found, None)
             second = next(found, None) if first else None
-            chosen = None
             if first and not second:
-                chosen = first  # the only open line, whatever its quantity
+                chosen = first
             else:
-                # Oldest line whose received quantity covers the bill line; failing
-                # that, the oldest whose ordered quantity does (the match then holds
-                # the bill until the goods arrive).
-                fallback = None
-                for po_line in itertools.chain((first, second), found):
-                    if not po_line:
-                        continue
-                    qty = qty_in(line, po_line)
-                    if matching.covers(received_open(po_line), qty):
-                        chosen = po_line
-                        break
-                    if fallback is None and matching.covers(remaining[po_line], qty):
-                        fallback = po_line
-                chosen = chosen or fallback
+                candidates = itertools.chain(filter(None, (first, second)), found)
+                chosen = open_qty.choose(line, candidates)
             if chosen:
-                qty = qty_in(line, chosen)
                 # purchase_line_id is not tracked: skip the tracking pass, which reads
                 # the description of every field of the line on each write.
                 line.with_context(tracking_disable=True).purchase_line_id = chosen
-                remaining[chosen] -= qty
-                received[chosen] = received_open(chosen) - qty
+                open_qty.take(line, chosen)
+
+    def _bill_match_open_po_lines(self, key, open_qty):
+        """Open order lines of ``key`` (vendor, product, company), oldest first, read a
+        page at a time: the first pages hold what the next bills take."""
+        partner_id, product_id, company_id = key
+        domain = [
+            ("product_id", "=", product_id),
+            ("order_id.partner_id", "child_of", partner_id),
+            ("company_id", "=", company_id),
+            ("order_id.state", "=", "purchase"),
+            ("order_id.invoice_status", "!=", "invoiced"),
+            ("display_type", "=", False),
+        ]
+        offset = 0
+        while True:
+            page = self.env["purchase.order.line"].search(
+                domain, order="date_order, id", limit=LINK_PAGE, offset=offset
+            )
+            for po_line in page:
+                if open_qty.ordered(po_line) > matching.EPSILON:
+                    yield po_line
+            if len(page) < LINK_PAGE:
+                return
+            offset += LINK_PAGE
 
     def _bill_match_billed_before(self, bill_lines):
         """Quantity (order line unit) billed on the order lines of
