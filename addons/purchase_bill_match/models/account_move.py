@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..tools import matching
 
@@ -20,6 +21,9 @@ LINK_PAGE = 20
 # Context value only this module's code can set (a Python object: RPC cannot send it):
 # match results and approvals are written by the match itself, never by hand.
 TRUSTED = object()
+# Database sequence numbering bills in the order they are first matched.
+RANK_SEQUENCE = "purchase_bill_match_rank_seq"
+RANK_UNSET = float("inf")
 
 
 class _OpenQuantities:
@@ -108,6 +112,13 @@ class AccountMove(models.Model):
     )
     bill_match_first_pass = fields.Boolean(string="Matched first time", copy=False, readonly=True)
     bill_match_date_evaluated = fields.Datetime(string="Last matched", copy=False, readonly=True)
+    bill_match_rank = fields.Integer(
+        string="Match order",
+        copy=False,
+        readonly=True,
+        help="Order in which bills were matched for the first time: of two bills of the "
+        "same order line, the one matched first keeps the quantity.",
+    )
     bill_match_date_exception = fields.Datetime(string="Held since", copy=False, readonly=True)
     bill_match_date_resolved = fields.Datetime(string="Match resolved", copy=False, readonly=True)
     bill_match_hours_to_resolve = fields.Float(
@@ -273,6 +284,7 @@ class AccountMove(models.Model):
             return
         bills._bill_match_link_po_lines()
         lines = bills.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")
+        bills._bill_match_assign_rank()
         billed_before = bills._bill_match_billed_before(lines)
         now = fields.Datetime.now()
         labels = self._bill_match_reason_labels()
@@ -462,15 +474,46 @@ class AccountMove(models.Model):
                 return
             offset += LINK_PAGE
 
+    def _bill_match_assign_rank(self):
+        """Number the bills matched for the first time, in id order, from a database
+        sequence (concurrent transactions never share a number)."""
+        new = self.filtered(lambda m: not m.bill_match_rank).sorted("id")
+        if not new:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                RANK_SEQUENCE,
+                len(new),
+            )
+        )
+        ranks = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move m SET bill_match_rank = v.rank "
+                "FROM (VALUES %s) AS v(id, rank) WHERE m.id = v.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", move.id, rank) for move, rank in zip(new, ranks, strict=True)
+                ),
+            )
+        )
+        new.invalidate_recordset(["bill_match_rank"])
+
+    def init(self):
+        result = super().init()
+        self.env.cr.execute(SQL("CREATE SEQUENCE IF NOT EXISTS %s", SQL.identifier(RANK_SEQUENCE)))
+        return result
+
     def _bill_match_billed_before(self, bill_lines):
         """Quantity (order line unit) billed on the order lines of
         ``bill_lines`` by posted bills and credit notes that come before the
         bill of each line.
 
-        A bill counts for another when its id is lower (the first bill to
-        claim a quantity keeps it); a credit note counts when the bill it
-        reverses counts, or by its own id when it reverses none.
-        Returns ``{(bill_id, po_line_id): qty}``.
+        A bill counts for another when it was matched first (``bill_match_rank``, the
+        posting order: a bill created earlier but posted later does not take the
+        quantity back), then by id;
+        a credit note counts when the bill it reverses counts, or by its own id when it
+        reverses none. Returns ``{(bill_id, po_line_id): qty}``.
         """
         po_lines = bill_lines.purchase_line_id
         if not po_lines:
@@ -483,22 +526,27 @@ class AccountMove(models.Model):
                 ("display_type", "=", "product"),
             ]
         )
+
+        def rank(move):
+            bill = move.reversed_entry_id or move
+            return (bill.bill_match_rank or RANK_UNSET, bill.id)
+
         by_po_line = defaultdict(list)
         for line in others:
             move = line.move_id
-            rank = move.reversed_entry_id.id or move.id
             sign = -1 if move.move_type == "in_refund" else 1
             qty = sign * line._bill_match_qty_in_po_uom()
-            by_po_line[line.purchase_line_id.id].append((move.id, rank, qty))
+            by_po_line[line.purchase_line_id.id].append((move.id, rank(move), qty))
         result = {}
         for line in bill_lines.filtered("purchase_line_id"):
             key = (line.move_id.id, line.purchase_line_id.id)
             if key in result:
                 continue
+            own = rank(line.move_id)
             result[key] = sum(
                 qty
-                for move_id, rank, qty in by_po_line[line.purchase_line_id.id]
-                if move_id != line.move_id.id and rank < line.move_id.id
+                for move_id, other, qty in by_po_line[line.purchase_line_id.id]
+                if move_id != line.move_id.id and other < own
             )
         return result
 

@@ -42,6 +42,25 @@ class TestBillMatching(BillMatchCommon):
         first.action_bill_match_evaluate()
         self.assertEqual(first.bill_match_state, "ready")
 
+    def test_bill_posted_second_is_already_billed_whatever_its_creation_order(self):
+        order = self._po([(self.product, 10, 100)])
+        self._receive(order)
+        created_first = self._bill(
+            [{"po_line": order.order_line, "qty": 10, "price": 100}], post=False
+        )
+        created_second = self._bill(
+            [{"po_line": order.order_line, "qty": 10, "price": 100}], post=False
+        )
+        created_second.action_post()
+        created_first.action_post()
+        self.assertEqual(created_second.bill_match_state, "ready")
+        self.assertEqual(created_first.bill_match_state, "exception")
+        self.assertEqual(self._reasons(created_first), {"already_billed"})
+        # matched again, each keeps its verdict
+        (created_first | created_second).action_bill_match_evaluate()
+        self.assertEqual(created_second.bill_match_state, "ready")
+        self.assertEqual(created_first.bill_match_state, "exception")
+
     def test_uom_mismatch(self):
         order = self._po([(self.product, 10, 100)])
         self._receive(order)
