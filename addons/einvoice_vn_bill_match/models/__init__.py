@@ -1,2 +1,1 @@
-from . import account_move
-from . import einvoice_vn_inbound
+from . import account_move, einvoice_vn_inbound
