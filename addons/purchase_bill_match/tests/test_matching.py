@@ -1,7 +1,4 @@
-from unittest.mock import patch
-
 from odoo import Command, fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import BillMatchCommon
@@ -235,28 +232,6 @@ class TestBillMatching(BillMatchCommon):
         self._receive(self._po([(self.product_b, 5, 20)], partner=other))
         bill = self._bill([{"product": self.product_b, "qty": 5, "price": 20}])
         self.assertFalse(bill.invoice_line_ids.purchase_line_id)
-
-    # -- extension hook ---------------------------------------------------
-
-    def test_extra_holds_hook_puts_a_matching_bill_on_hold(self):
-        # What a bridge module does: extend _bill_match_extra_holds().
-        def extra_holds(bill):
-            return [("einvoice_unverified", "Chữ ký hóa đơn điện tử chưa kiểm tra")]
-
-        move_class = self.registry["account.move"]
-        with patch.object(move_class, "_bill_match_extra_holds", extra_holds):
-            __, bill = self._received_and_billed()
-        self.assertEqual(bill.bill_match_state, "hold")
-        issue = bill.bill_match_open_issue_ids
-        self.assertEqual(issue.reason_code, "einvoice_unverified")
-        self.assertFalse(issue.move_line_id)
-        self.assertIn("Chữ ký", bill.bill_match_reasons)
-        with self.assertRaisesRegex(UserError, "Chữ ký"):
-            bill.action_register_payment()
-        # the check passes later: matching again releases the bill
-        bill.action_bill_match_evaluate()
-        self.assertEqual(bill.bill_match_state, "ready")
-        self.assertTrue(issue.date_resolved)
 
     # -- KPIs -------------------------------------------------------------
 

@@ -82,10 +82,12 @@ def covers(open_qty, qty):
 
 
 def resolve_tolerance(company, category=None, vendor=None):
-    """Effective tolerance: per value, vendor > category > company.
+    """Effective tolerance: vendor > category > company.
 
-    Each argument is a :class:`Tolerance` or ``None`` (level not set).
-    Values left unset everywhere resolve to 0.
+    Each argument is a :class:`Tolerance` or ``None`` (level not set, skipped). A value
+    ``None`` inside a level falls through to the next level; values unset everywhere
+    resolve to 0. The Odoo models pass whole levels: a vendor or category with "Own match
+    tolerances" gives all four values, 0 meaning no tolerance.
     """
     levels = [level for level in (vendor, category, company) if level is not None]
     values = {}
