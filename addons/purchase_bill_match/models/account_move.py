@@ -641,16 +641,25 @@ class AccountMove(models.Model):
             )
 
     @api.model
-    def _bill_match_reevaluate_po_lines(self, po_lines):
-        """Re-evaluate held bills billing ``po_lines`` (after a receipt)."""
+    def _bill_match_reevaluate_po_lines(self, po_lines, returned=None):
+        """Re-evaluate held bills billing ``po_lines`` (after a receipt), and the unpaid
+        ready ones billing ``returned`` order lines (goods sent back to the vendor lower
+        the received quantity a bill was matched against)."""
         companies = po_lines.company_id.filtered("bill_match_enabled")
         if not companies:
             return
+        states = Domain("bill_match_state", "in", list(matching.BLOCKING_STATES))
+        if returned:
+            states |= (
+                Domain("bill_match_state", "=", matching.BILL_READY)
+                & Domain("payment_state", "in", ("not_paid", "partial"))
+                & Domain("invoice_line_ids.purchase_line_id", "in", returned.ids)
+            )
         bills = self.search(
             Domain("move_type", "=", "in_invoice")
             & Domain("state", "=", "posted")
             & Domain("company_id", "in", companies.ids)
-            & Domain("bill_match_state", "in", list(matching.BLOCKING_STATES))
+            & states
             & Domain("invoice_line_ids.purchase_line_id", "in", po_lines.ids)
         )
         bills._bill_match_evaluate()

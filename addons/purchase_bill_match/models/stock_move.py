@@ -8,6 +8,9 @@ class StockMove(models.Model):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         po_lines = moves.purchase_line_id
         if po_lines:
-            # One search for all bills of all received order lines.
-            self.env["account.move"].sudo()._bill_match_reevaluate_po_lines(po_lines)
+            # One search for all bills of all received (or returned) order lines.
+            returned = moves.filtered(lambda m: m.location_dest_id.usage == "supplier")
+            self.env["account.move"].sudo()._bill_match_reevaluate_po_lines(
+                po_lines, returned=returned.purchase_line_id
+            )
         return moves

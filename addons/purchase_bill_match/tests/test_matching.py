@@ -1,5 +1,5 @@
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import BillMatchCommon
 
@@ -179,6 +179,24 @@ class TestBillMatching(BillMatchCommon):
         self.company.bill_match_enabled = False
         self._receive(order)
         self.assertEqual(bill.bill_match_state, "hold")  # not re-evaluated
+
+    def test_goods_returned_to_the_vendor_hold_a_ready_bill(self):
+        order, bill = self._received_and_billed()
+        self.assertEqual(bill.bill_match_state, "ready")
+        receipt = order.picking_ids
+        wizard = Form(
+            self.env["stock.return.picking"].with_context(
+                active_ids=receipt.ids, active_id=receipt.id, active_model="stock.picking"
+            )
+        ).save()
+        wizard.product_return_moves.quantity = 4
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned.move_ids.quantity = 4
+        returned.move_ids.picked = True
+        returned.button_validate()
+        self.assertEqual(order.order_line.qty_received, 6)
+        self.assertEqual(bill.bill_match_state, "hold")
+        self.assertEqual(self._reasons(bill), {"qty_over_received"})
 
     # -- auto-linking -----------------------------------------------------
 
