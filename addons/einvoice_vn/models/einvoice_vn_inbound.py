@@ -369,12 +369,7 @@ class EinvoiceVnInbound(models.Model):
                 rec = self._record(name, xml, invoice, company, checks, source)
                 if not bill:
                     journal = journal or self._purchase_journal(company)
-                    bill = (
-                        self.env["account.move"]
-                        .with_company(company)
-                        .create({"move_type": "in_invoice", "journal_id": journal.id})
-                    )
-                rec._fill_bill(bill, invoice, pdfs=pdfs)
+                rec._fill_bill(bill, invoice, pdfs=pdfs, journal=journal)
                 rec = rec.with_env(self.env)
         except pg_errors.UniqueViolation:
             # Another transaction recorded the same invoice meanwhile.
@@ -723,8 +718,10 @@ class EinvoiceVnInbound(models.Model):
         missing_tax = line.tax_rate if (not tax and line.tax_rate in TAX_TEMPLATES) else None
         return vals, (product, missing_tax)
 
-    def _fill_bill(self, bill, invoice, pdfs=()):
-        """Fill the draft vendor bill ``bill`` from ``invoice`` and link it to the record."""
+    def _fill_bill(self, bill, invoice, pdfs=(), journal=None):
+        """Fill the draft vendor bill ``bill`` from ``invoice`` and link it to the record;
+        without ``bill``, create it on ``journal`` in one go (lines and totals computed
+        once, as when a user saves a new bill)."""
         self.ensure_one()
         company = self.company_id
         partner = self._vendor(invoice, company)
@@ -752,13 +749,26 @@ class EinvoiceVnInbound(models.Model):
             and company.currency_id.name == "VND"
         ):
             header["invoice_currency_rate"] = 1 / self.exchange_rate
-        with bill._get_edi_creation() as move:
-            move.with_context(skip_is_manually_modified=True).write(
-                {**header, "invoice_line_ids": [Command.create(vals) for vals in lines]}
+        header["invoice_line_ids"] = [Command.create(vals) for vals in lines]
+        trusted = {EDIT_CONTEXT_KEY: EDIT_SENTINEL}
+        if bill:
+            with bill._get_edi_creation() as move:
+                move.with_context(skip_is_manually_modified=True).write(header)
+            bill.with_context(skip_is_manually_modified=True, **trusted).write(
+                {"einvoice_vn_inbound_id": self.id}
             )
-        bill.with_context(
-            skip_is_manually_modified=True, **{EDIT_CONTEXT_KEY: EDIT_SENTINEL}
-        ).write({"einvoice_vn_inbound_id": self.id})
+        else:
+            Move = self.env["account.move"].with_company(company)
+            with Move._disable_discount_precision():
+                bill = Move.with_context(skip_is_manually_modified=True, **trusted).create(
+                    {
+                        **header,
+                        "move_type": "in_invoice",
+                        "journal_id": journal.id,
+                        "einvoice_vn_inbound_id": self.id,
+                    }
+                )
+            bill = bill.with_env(self.env)
         bill_checks = [
             {
                 "code": BILL_CHECK,
