@@ -23,7 +23,6 @@ LINK_PAGE = 20
 TRUSTED = object()
 # Database sequence numbering bills in the order they are first matched.
 RANK_SEQUENCE = "purchase_bill_match_rank_seq"
-RANK_UNSET = float("inf")
 
 
 class _OpenQuantities:
@@ -186,7 +185,15 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         self._bill_match_refuse_manual([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        if "matched_payment_ids" in vals:
+            # The bill side of the payment link: a payment in process marks the bill paid.
+            self.filtered(
+                lambda m: m.matched_payment_ids.filtered(
+                    lambda p: p.state in ("in_process", "paid")
+                )
+            )._bill_match_check_payable()
+        return result
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
@@ -529,7 +536,8 @@ class AccountMove(models.Model):
 
         def rank(move):
             bill = move.reversed_entry_id or move
-            return (bill.bill_match_rank or RANK_UNSET, bill.id)
+            # Bills matched before ranks existed (or while the match was off) came first.
+            return (bill.bill_match_rank or 0, bill.id)
 
         by_po_line = defaultdict(list)
         for line in others:

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import fields, models
 
 from ..tools import matching
+from .account_move import TRUSTED
 
 
 class AccountMoveLine(models.Model):
@@ -163,4 +164,5 @@ class AccountMoveLine(models.Model):
         # only be reconciled with its own credit notes / reversals.
         for plan in plan_list:
             plan["amls"].move_id._bill_match_check_reconcile()
-        return super()._reconcile_plan_with_sync(plan_list, all_amls)
+        trusted = self.with_context(bill_match_reconcile=TRUSTED)
+        return super(AccountMoveLine, trusted)._reconcile_plan_with_sync(plan_list, all_amls)

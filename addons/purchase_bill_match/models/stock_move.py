@@ -9,7 +9,7 @@ class StockMove(models.Model):
         po_lines = moves.purchase_line_id
         if po_lines:
             # One search for all bills of all received (or returned) order lines.
-            returned = moves.filtered(lambda m: m.location_dest_id.usage == "supplier")
+            returned = moves.filtered(lambda m: m._is_purchase_return())
             self.env["account.move"].sudo()._bill_match_reevaluate_po_lines(
                 po_lines, returned=returned.purchase_line_id
             )

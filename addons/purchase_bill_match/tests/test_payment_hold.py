@@ -213,6 +213,25 @@ class TestPaymentHold(BillMatchCommon):
         self.assertFalse(self.env["account.payment"].search([("invoice_ids", "in", self.held.ids)]))
         self.assertEqual(self.held.payment_state, "not_paid")
 
+    def test_payment_linked_from_the_bill_side_is_refused(self):
+        self.bank_journal.outbound_payment_method_line_ids.payment_account_id = False
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "supplier",
+                "partner_id": self.vendor.id,
+                "amount": self.held.amount_residual,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.action_post()
+        self.assertEqual(payment.state, "in_process")
+        with self.assertRaisesRegex(UserError, "Payment blocked"), self.env.cr.savepoint():
+            self.held.write({"matched_payment_ids": [Command.link(payment.id)]})
+        self.env.invalidate_all()
+        self.assertFalse(self.held.matched_payment_ids)
+        self.assertEqual(self.held.payment_state, "not_paid")
+
     def test_partial_reconcile_created_directly_is_refused(self):
         payment = self.env["account.payment"].create(
             {
