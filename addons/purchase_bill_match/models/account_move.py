@@ -565,8 +565,19 @@ class AccountMove(models.Model):
     def _bill_match_blocked(self):
         """Bills in ``self`` that must not be paid now."""
         # Turning the match off does not release bills already held: each needs a match
-        # or an approval with a reason, like before.
-        return self.filtered(lambda m: m.bill_match_state in matching.BLOCKING_STATES)
+        # or an approval with a reason, like before. A draft bill of a company matching
+        # its bills is not matched yet: paying it (Odoo allows a payment on a draft)
+        # would mark it paid the moment it is posted, whatever the match then finds.
+        return self.filtered(
+            lambda m: (
+                m.bill_match_state in matching.BLOCKING_STATES
+                or (
+                    m.move_type == "in_invoice"
+                    and m.state == "draft"
+                    and m.company_id.bill_match_enabled
+                )
+            )
+        )
 
     def _bill_match_check_payable(self):
         """UserError naming every bill of ``self`` whose payment is held."""
@@ -574,6 +585,7 @@ class AccountMove(models.Model):
         if not blocked:
             return
         states = dict(self._fields["bill_match_state"]._description_selection(self.env))
+        states[False] = self.env._("not matched yet, post the bill first")
         details = "\n".join(
             self.env._(
                 "- %(bill)s: %(state)s (%(reasons)s)",

@@ -161,7 +161,11 @@ class AccountMoveLine(models.Model):
     def _reconcile_plan_with_sync(self, plan_list, all_amls):
         # Single point every reconciliation goes through (payment wizard,
         # payments, bank statement lines, manual matching): a held bill may
-        # only be reconciled with its own credit notes / reversals.
+        # only be reconciled with its own credit notes / reversals. A plan run inside a
+        # checked one (the exchange difference or cash basis entries Odoo posts and
+        # reconciles with the bill while reconciling it) carries the marker.
+        if self.env.context.get("bill_match_reconcile") is TRUSTED:
+            return super()._reconcile_plan_with_sync(plan_list, all_amls)
         for plan in plan_list:
             plan["amls"].move_id._bill_match_check_reconcile()
         trusted = self.with_context(bill_match_reconcile=TRUSTED)

@@ -124,6 +124,118 @@ class TestPaymentHold(BillMatchCommon):
             (suspense + payable).reconcile()
         self.assertEqual(self.held.payment_state, "not_paid")
 
+    def test_draft_bill_cannot_be_paid_before_it_is_matched(self):
+        # Odoo lets a payment be registered on a draft bill; posting it later would
+        # mark it paid whatever the match finds.
+        order = self._po([(self.product_b, 2, 50)])
+        self._receive(order)
+        draft = self._bill([{"po_line": order.order_line, "qty": 2, "price": 50}], post=False)
+        with self.assertRaisesRegex(UserError, "not matched yet"):
+            draft.action_force_register_payment()
+        wizard = self._wizard(draft)
+        self.assertTrue(wizard.is_register_payment_on_draft)
+        with self.assertRaisesRegex(UserError, "not matched yet"):
+            wizard.action_create_payments()
+        payment = self._outbound_payment(100, invoice_ids=[Command.set(draft.ids)])
+        with self.assertRaisesRegex(UserError, "not matched yet"):
+            payment.action_post()
+        # Only the draft payment made over the API is there, still a draft.
+        self.assertEqual(draft.matched_payment_ids, payment)
+        self.assertEqual(payment.state, "draft")
+        payment.unlink()
+        # Once posted and matched, it is paid like any ready bill.
+        draft.action_post()
+        self.assertEqual(draft.bill_match_state, "ready")
+        self._wizard(draft).action_create_payments()
+        self.assertIn(draft.payment_state, ("in_payment", "paid"))
+
+    def test_credit_note_at_another_rate_reconciles_with_exchange_difference(self):
+        # Reconciling a held bill with its own credit note: Odoo posts an exchange
+        # difference entry and reconciles it with the bill inside the same plan.
+        currency = self.setup_other_currency("EUR")
+        fee = self._bm_product("Phí vận chuyển")
+
+        def move(move_type, day, **vals):
+            return self.env["account.move"].create(
+                {
+                    "move_type": move_type,
+                    "partner_id": self.vendor.id,
+                    "currency_id": currency.id,
+                    "invoice_date": day,
+                    "date": day,
+                    "invoice_line_ids": [
+                        Command.create({"product_id": fee.id, "quantity": 1, "price_unit": 300.0})
+                    ],
+                    **vals,
+                }
+            )
+
+        bill = move("in_invoice", "2016-06-01")
+        bill.action_post()
+        self.assertEqual(bill.bill_match_state, "exception")
+        refund = move("in_refund", "2017-06-01", reversed_entry_id=bill.id)
+        refund.action_post()
+        lines = self._payable(bill) + self._payable(refund)
+        if not lines.filtered("reconciled"):
+            lines.reconcile()
+        self.assertTrue(self._payable(bill).reconciled)
+        self.assertTrue(self._payable(bill).matched_debit_ids.exchange_move_id)
+        # Paying it is still refused.
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            self._outbound_payment(1, invoice_ids=[Command.set(bill.ids)]).action_post()
+
+    def test_credit_note_reconciles_with_cash_basis_entries(self):
+        # Cash basis taxes: reconciling the held bill with its own credit note makes
+        # Odoo post cash basis entries and reconcile them with the bill's tax line.
+        transition = self.env["account.account"].create(
+            {
+                "code": "BMCABA",
+                "name": "Thuế GTGT chờ khấu trừ",
+                "account_type": "asset_current",
+                "reconcile": True,
+            }
+        )
+        self.company.tax_exigibility = True
+        tax = self.env["account.tax"].create(
+            {
+                "name": "VAT 10% on payment",
+                "amount": 10,
+                "type_tax_use": "purchase",
+                "tax_exigibility": "on_payment",
+                "cash_basis_transition_account_id": transition.id,
+            }
+        )
+        fee = self._bm_product("Phí kiểm định")
+
+        def move(move_type, **vals):
+            return self.env["account.move"].create(
+                {
+                    "move_type": move_type,
+                    "partner_id": self.vendor.id,
+                    "invoice_date": fields.Date.today(),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": fee.id,
+                                "quantity": 1,
+                                "price_unit": 1000.0,
+                                "tax_ids": [Command.set(tax.ids)],
+                            }
+                        )
+                    ],
+                    **vals,
+                }
+            )
+
+        bill = move("in_invoice")
+        bill.action_post()
+        self.assertEqual(bill.bill_match_state, "exception")
+        refund = move("in_refund", reversed_entry_id=bill.id)
+        refund.action_post()
+        self.assertTrue(self._payable(bill).reconciled)
+        caba = self.env["account.move"].search([("tax_cash_basis_origin_move_id", "=", bill.id)])
+        self.assertTrue(caba)
+
     def test_own_credit_note_may_be_reconciled(self):
         today = fields.Date.today()
         reversal = self.held._reverse_moves([{"invoice_date": today, "date": today}], cancel=True)
