@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import inbound
 from .einvoice_vn_document import is_trusted
+from .einvoice_vn_inbound import DuplicateEinvoiceError
 
 _logger = logging.getLogger(__name__)
 
@@ -479,6 +480,25 @@ class AccountMove(models.Model):
             invoice.env["einvoice.vn.inbound"]._import_one(
                 file_data["name"], file_data["raw"], source=source, bill=invoice
             )
+        except DuplicateEinvoiceError as exc:
+            invoice._einvoice_vn_cancel_duplicate(exc, file_data["name"], new)
+            return exc.args[0]
         except (UserError, ValidationError) as exc:
             return exc.args[0]
         return None
+
+    def _einvoice_vn_cancel_duplicate(self, exc, file_name, new):
+        """An e-invoice received again (Upload, mail alias): the empty draft Odoo made
+        for it is cancelled, so nobody enters and pays it a second time by hand; the
+        first record says it came again."""
+        self.ensure_one()
+        if new and self.state == "draft" and not self.line_ids:
+            self.button_cancel()
+        if exc.earlier:
+            exc.earlier.sudo().message_post(
+                body=self.env._(
+                    "Received again as %(file)s (%(bill)s): not imported a second time.",
+                    file=file_name,
+                    bill=self.display_name,
+                )
+            )

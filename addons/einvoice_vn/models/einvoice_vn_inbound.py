@@ -46,6 +46,14 @@ MESSAGES = {
 compact_tax_id = inbound.compact_tax_id
 
 
+class DuplicateEinvoiceError(UserError):
+    """The e-invoice was already received (``earlier``: its record, when known)."""
+
+    def __init__(self, message, earlier=None):
+        super().__init__(message)
+        self.earlier = earlier
+
+
 class EinvoiceVnInbound(models.Model):
     """One received supplier e-invoice (one XML file): its archived original, what was read
     from it, its checks and the vendor bill created from it."""
@@ -373,7 +381,7 @@ class EinvoiceVnInbound(models.Model):
                 rec = rec.with_env(self.env)
         except pg_errors.UniqueViolation:
             # Another transaction recorded the same invoice meanwhile.
-            raise UserError(
+            raise DuplicateEinvoiceError(
                 self.env._(
                     "%(file)s: e-invoice %(ref)s of seller %(tax_id)s was already received.",
                     file=name,
@@ -428,7 +436,7 @@ class EinvoiceVnInbound(models.Model):
             limit=1,
         )
         if earlier:
-            raise UserError(
+            raise DuplicateEinvoiceError(
                 self.env._(
                     "%(file)s: e-invoice %(ref)s of seller %(tax_id)s is a duplicate: it was "
                     "already received on %(date)s (supplier e-invoice %(earlier)s, id %(id)s).",
@@ -438,7 +446,8 @@ class EinvoiceVnInbound(models.Model):
                     date=fields.Date.to_string(earlier.create_date.date()),
                     earlier=earlier.name,
                     id=earlier.id,
-                )
+                ),
+                earlier=earlier,
             )
 
     @api.model

@@ -425,7 +425,7 @@ class TestInboundRefused(InboundCommon):
 
 @tagged("post_install", "-at_install", "mail_gateway")
 class TestInboundImportFramework(InboundCommon):
-    def _mail(self, *attachments):
+    def _mail(self, *attachments, message_id="einv-inbound-1@example.com"):
         parts = "\n".join(
             f"--b1\nContent-Type: {mimetype}\nContent-Transfer-Encoding: base64\n"
             f'Content-Disposition: attachment; filename="{name}"\n\n{self._b64(raw)}\n'
@@ -434,7 +434,7 @@ class TestInboundImportFramework(InboundCommon):
         alias = self.journal.alias_id
         alias.alias_name = alias.alias_name or "vendor-bills-einv"
         return (
-            "MIME-Version: 1.0\nMessage-ID: <einv-inbound-1@example.com>\n"
+            f"MIME-Version: 1.0\nMessage-ID: <{message_id}>\n"
             "Subject: Hoa don dien tu\nFrom: Sao Mai <billing@saomai.example>\n"
             f"To: {alias.display_name}\n"
             'Content-Type: multipart/mixed; boundary="b1"\n\n'
@@ -458,6 +458,29 @@ class TestInboundImportFramework(InboundCommon):
         self.assertAlmostEqual(bill.amount_total, 1304360)
         self.assertEqual(bill.einvoice_vn_inbound_check_ids, inbound.check_ids)
         self.assertEqual(self._checks(inbound)["seller_signature"].result, "pass")
+
+    def test_mail_alias_duplicate_leaves_no_bill_to_pay(self):
+        data = factory.make_invoice()
+        values = {"move_type": "in_invoice", "journal_id": self.journal.id}
+        self.env["mail.thread"].message_process(
+            "account.move", self._mail(("HD_0000042.xml", data, "application/xml")), values
+        )
+        first = self.env["einvoice.vn.inbound"].search([])
+        # The supplier sends the same invoice again in another email.
+        self.env["mail.thread"].message_process(
+            "account.move",
+            self._mail(("HD_0000042.xml", data, "application/xml"), message_id="again@example.com"),
+            values,
+        )
+        self.assertEqual(self.env["einvoice.vn.inbound"].search([]), first)
+        bills = self.env["account.move"].search([("journal_id", "=", self.journal.id)])
+        again = bills - first.move_id
+        self.assertEqual(len(again), 1)
+        self.assertEqual(again.state, "cancel")
+        self.assertFalse(again.line_ids)
+        self.assertIn("duplicate", " ".join(again.message_ids.mapped("body")))
+        self.assertIn("Received again", " ".join(first.message_ids.mapped("body")))
+        self.assertEqual(first.move_id.state, "draft")
 
     def test_mail_alias_failed_check_gives_a_person_the_activity(self):
         data = factory.changed_amount(factory.make_invoice())
@@ -503,4 +526,10 @@ class TestInboundImportFramework(InboundCommon):
         )._create_document_from_attachment(attachment2.ids)
         self.assertFalse(bill2.invoice_line_ids)
         self.assertIn("duplicate", " ".join(bill2.message_ids.mapped("body")))
+        # Cancelled: nothing left in the drafts to enter and pay by hand.
+        self.assertEqual(bill2.state, "cancel")
+        self.assertIn(
+            "Received again as again.xml",
+            " ".join(bill.einvoice_vn_inbound_id.message_ids.mapped("body")),
+        )
         self.assertEqual(self.env["einvoice.vn.inbound"].search_count([]), 1)
