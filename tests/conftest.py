@@ -32,6 +32,7 @@ PURE_TEST_MODULES = {
     "einvoice_tests.status_server": ROOT / "addons" / "einvoice_vn" / "tests" / "status_server.py",
     "ar_tests.sms_gateway": ROOT / "addons" / "ar_reminders" / "tests" / "sms_gateway.py",
     "ar_tests.smtp_server": ROOT / "addons" / "ar_reminders" / "tests" / "smtp_server.py",
+    "o2c_tests.carrier_servers": ROOT / "addons" / "order_to_cash" / "tests" / "carrier_servers.py",
 }
 
 

@@ -1,0 +1,41 @@
+"""Vietnamese carriers (GHN, GHTK, Viettel Post) and a generic one, without odoo.
+
+Webhook bodies and detail answers become :class:`Event` / :class:`ShipmentStatus` in our
+own states (:data:`STATES`); :func:`should_apply` decides whether an event moves a
+shipment. Nothing here moves money: COD amounts are information.
+"""
+
+from . import generic, ghn, ghtk, viettelpost
+from .common import (
+    CARRIER_LABELS,
+    CARRIERS,
+    DEFAULT_TIMEOUT,
+    FINAL_STATES,
+    STATE_RANK,
+    STATES,
+    VIETNAM_TZ,
+    CarrierAuthError,
+    CarrierError,
+    CarrierUnavailable,
+    CarrierUnknownShipment,
+    Event,
+    ShipmentStatus,
+    body_token,
+    check_secret,
+    event_key,
+    parse_time,
+    parse_webhook,
+    should_apply,
+)
+from .generic import GenericClient
+from .ghn import GhnClient
+from .ghtk import GhtkClient
+
+STATUS_MAPS = {
+    "ghn": ghn.STATUS_MAP,
+    "ghtk": ghtk.STATUS_MAP,
+    "viettelpost": viettelpost.STATUS_MAP,
+    "generic": generic.STATUS_MAP,
+}
+# Carriers with a detail (polling) client; Viettel Post has none (no public endpoint).
+CLIENTS = {"ghn": GhnClient, "ghtk": GhtkClient, "generic": GenericClient}
