@@ -7,11 +7,13 @@ import pytest
 import requests
 from o2c_pipeline.carriers import (
     CarrierAuthError,
+    CarrierError,
     CarrierUnavailable,
     CarrierUnknownShipment,
     GenericClient,
     GhnClient,
     GhtkClient,
+    make_client,
 )
 from o2c_tests.carrier_servers import GenericServer, GhnServer, GhtkServer
 
@@ -229,3 +231,46 @@ def test_generic_answer_with_unknown_state_is_retry_later(generic):
     generic.add("G1", "shipped")
     with pytest.raises(CarrierUnavailable, match="field 'status' has value 'shipped'"):
         GenericClient(generic.url, "gen-token").detail("G1")
+
+
+# -- wrong address, plain-dict shipments, make_client ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("server_class", "client"),
+    [
+        (GhnServer, lambda url: GhnClient(url + "/wrong", "t", 1)),
+        (GhtkServer, lambda url: GhtkClient(url + "/x", "t")),
+    ],
+)
+def test_wrong_address_is_retry_later_not_unknown(server_class, client):
+    with server_class(token="t") as server:
+        server.add("S1", "picked", client_ref="S1")
+        with pytest.raises(CarrierUnavailable) as error:
+            client(server.url).detail("S1")
+    assert not isinstance(error.value, CarrierUnknownShipment)
+    assert "404" in str(error.value)
+
+
+def test_shipments_may_be_plain_dicts(ghtk, generic):
+    ghtk.shipments["S9"] = {"status": 4, "cod": 12000, "client_ref": "SO9"}
+    assert GhtkClient(ghtk.url, "ghtk-token").detail("S9").state == "out_for_delivery"
+    generic.shipments["G9"] = {"status": "returned", "time": T0}
+    assert GenericClient(generic.url, "gen-token").detail("G9").state == "returned"
+
+
+def test_make_client(ghn, ghtk, generic):
+    ghn.add("GHN1", "delivering", client_ref="SO1")
+    ghtk.add("S1", 3)
+    generic.add("G1", "lost")
+    client = make_client("ghn", ghn.url, "ghn-token", shop_id=7, timeout=FAST)
+    assert client.DETAIL_REF == "client_ref"
+    assert client.detail("SO1").state == "out_for_delivery"
+    assert ghn.requests[-1].headers["ShopId"] == "7"
+    client = make_client("ghtk", ghtk.url, "ghtk-token", partner_code="P1")
+    assert client.DETAIL_REF == "tracking_ref"
+    assert client.detail("S1").state == "picked_up"
+    assert make_client("generic", generic.url, "gen-token").detail("G1").state == "lost"
+    assert make_client("viettelpost", "http://127.0.0.1:9", "t") is None
+    with pytest.raises(CarrierError, match="carrier 'dhl' is not one of"):
+        make_client("dhl", "http://127.0.0.1:9", "t")

@@ -132,6 +132,13 @@ class CarrierServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def known(self):
+        """The shipments as :class:`Shipment` (a test may set plain dicts with its fields)."""
+        return {
+            ref: value if isinstance(value, Shipment) else Shipment(**value)
+            for ref, value in self.shipments.items()
+        }
+
     def add(self, ref, status, cod=0, time=None, client_ref="", cod_remitted=False):
         """Let the carrier know a shipment ``ref`` in its status code ``status``."""
         self.shipments[ref] = Shipment(status, cod, time, client_ref, cod_remitted)
@@ -159,7 +166,7 @@ class GhnServer(CarrierServer):
         if request.method != "POST" or request.path != self.PATH:
             return send_json(handler, 404, {"code": 404, "message": "Not found", "data": None})
         client_ref = request.data.get("client_order_code")
-        for ref, shipment in self.shipments.items():
+        for ref, shipment in self.known().items():
             if shipment.client_ref == client_ref:
                 return send_json(
                     handler,
@@ -204,7 +211,7 @@ class GhtkServer(CarrierServer):
         if request.method != "GET" or not request.path.startswith(self.PATH):
             return send_json(handler, 404, {"success": False, "message": "Not found"})
         code = unquote(request.path[len(self.PATH) :])
-        for ref, shipment in self.shipments.items():
+        for ref, shipment in self.known().items():
             if code in (ref, shipment.client_ref):
                 return send_json(
                     handler,
@@ -238,7 +245,7 @@ class GenericServer(CarrierServer):
 
     def answer(self, handler, request):
         ref = unquote(request.path.removeprefix("/shipments/"))
-        shipment = self.shipments.get(ref)
+        shipment = self.known().get(ref)
         if request.method != "GET" or not shipment:
             return send_json(handler, 404, {"error": "unknown shipment"})
         return send_json(

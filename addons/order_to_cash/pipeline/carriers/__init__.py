@@ -39,3 +39,22 @@ STATUS_MAPS = {
 }
 # Carriers with a detail (polling) client; Viettel Post has none (no public endpoint).
 CLIENTS = {"ghn": GhnClient, "ghtk": GhtkClient, "generic": GenericClient}
+
+
+def make_client(
+    carrier, base_url, token, shop_id=None, session=None, timeout=DEFAULT_TIMEOUT, **options
+):
+    """The detail client of ``carrier``, or None for a carrier without one (Viettel Post).
+
+    ``client.detail(ref)`` takes the reference named by ``client.DETAIL_REF``
+    ('client_ref' for GHN, 'tracking_ref' for GHTK and the generic carrier).
+    """
+    if carrier not in CARRIERS:
+        raise CarrierError(f"carrier {carrier!r} is not one of {', '.join(CARRIERS)}")
+    if carrier == "ghn":
+        return GhnClient(base_url, token, shop_id, session=session, timeout=timeout)
+    if carrier == "ghtk":
+        return GhtkClient(base_url, token, session=session, timeout=timeout, **options)
+    if carrier == "generic":
+        return GenericClient(base_url, token, session=session, timeout=timeout)
+    return None

@@ -53,6 +53,9 @@ def _event(data):
 class GenericClient:
     """Detail of a shipment of the generic carrier."""
 
+    # detail() takes the carrier's tracking reference.
+    DETAIL_REF = "tracking_ref"
+
     def __init__(self, base_url, token, session=None, timeout=common.DEFAULT_TIMEOUT):
         self.base_url = base_url.rstrip("/")
         self.token = token

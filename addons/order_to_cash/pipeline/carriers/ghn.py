@@ -70,7 +70,7 @@ def parse_webhook(body, content_type=""):
 
 
 def _event(data):
-    kind = common.text_field(SOURCE, data, "Type")
+    common.text_field(SOURCE, data, "Type")  # any Type is read the same way, but as text
     order_code = common.text_field(SOURCE, data, "OrderCode", required=True)
     status = common.text_field(SOURCE, data, "Status")
     if not status:
@@ -88,7 +88,7 @@ def _event(data):
         reason_code=common.text_field(SOURCE, data, "ReasonCode"),
         cod_amount=common.amount_field(SOURCE, data, "CODAmount"),
         fee=_total_fee(data),
-        raw=dict(data, Type=kind) if kind else dict(data),
+        raw=dict(data),
         cod_remitted=bool(data.get("CODTransferDate")),
     )
 
@@ -104,6 +104,8 @@ class GhnClient:
     """Detail of a GHN order by our client order code (polling)."""
 
     PATH = "/shiip/public-api/v2/shipping-order/detail-by-client-code"
+    # detail() takes our client order code.
+    DETAIL_REF = "client_ref"
 
     def __init__(self, base_url, token, shop_id, session=None, timeout=common.DEFAULT_TIMEOUT):
         self.base_url = base_url.rstrip("/")
@@ -116,8 +118,9 @@ class GhnClient:
         """The order's current :class:`~.common.ShipmentStatus`.
 
         GHN answers {"code": 200, "message": "Success", "data": {...}} (its page shows
-        ``data`` as a list of one order too; both are read). An empty ``data``, or a
-        4xx answer whose message says the order is not found, means the order is unknown.
+        ``data`` as a list of one order too; both are read). An empty ``data``, or an
+        HTTP 400 answer whose message says the order is not found (assumed: GHN's pages do
+        not show that answer), means the order is unknown; other answers are retried.
         """
         status_code, data = common.http_json(
             LABEL,
@@ -131,7 +134,7 @@ class GhnClient:
         if not isinstance(data, dict):
             raise common.CarrierUnavailable(f"{LABEL}: unexpected answer {data!r:.80}")
         if status_code >= 400 or data.get("code") not in (200, "200"):
-            if _not_found(data):
+            if status_code in (200, 400) and _not_found(data):
                 raise common.CarrierUnknownShipment(
                     f"{LABEL}: no order with client code {client_ref!r}: {data.get('message')}"
                 )

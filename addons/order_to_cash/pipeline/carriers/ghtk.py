@@ -111,6 +111,8 @@ class GhtkClient:
     """Status of a GHTK order by its label (or our partner id), for polling."""
 
     PATH = "/services/shipment/v2/"
+    # detail() takes GHTK's label (their page: the partner id works too).
+    DETAIL_REF = "tracking_ref"
 
     def __init__(
         self, base_url, token, session=None, timeout=common.DEFAULT_TIMEOUT, partner_code=""
@@ -141,7 +143,11 @@ class GhtkClient:
         )
         if not isinstance(data, dict) or not isinstance(data.get("success"), bool):
             raise common.CarrierUnavailable(f"{LABEL}: unexpected answer {data!r:.80}")
-        if not data["success"] or status_code == 404:
+        if status_code != 200:
+            raise common.CarrierUnavailable(
+                f"{LABEL}: HTTP {status_code}: {data.get('message')!r:.80}"
+            )
+        if not data["success"]:
             message = str(data.get("message") or "")
             if "token" in message.lower():
                 raise common.CarrierAuthError(f"{LABEL}: the carrier refused the token: {message}")
