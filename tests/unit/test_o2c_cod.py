@@ -491,6 +491,8 @@ def test_old_excel_and_broken_xlsx_are_refused():
         cod.read_statement("s.xlsx", b"PK\x03\x04 broken", cod.GHN_COLUMNS)
     with pytest.raises(cod.StatementError, match="empty"):
         cod.read_statement("s.csv", b"", cod.GHN_COLUMNS)
+    with pytest.raises(cod.StatementError, match="not valid utf-8-sig text"):
+        cod.read_statement("s.csv", b"\xef\xbb\xbfM\xe3 \xff", cod.GHN_COLUMNS)
 
 
 # ---------------------------------------------------------------------------

@@ -430,25 +430,22 @@ def read_statement(filename, data, columns):
             )
         )
     lower = filename.lower()
-    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
-        rows = _xlsx_rows(data)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
         raise StatementError(
             Problem(
                 None,
                 None,
-                filename,
-                "is an old Excel (.xls) file: save it as XLSX or CSV and import it again",
+                None,
+                f"{filename or 'The file'} is an old Excel (.xls) file: "
+                "save it as XLSX or CSV and import it again.",
             )
         )
+    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
+        rows, header_index = _xlsx_rows(data), None
     else:
-        rows = None
-    if rows is None:
         text = _decode(data)
         delimiter, header_index = _sniff(text, columns)
         rows = _csv_rows(text, delimiter)
-    else:
-        header_index = None
     try:
         return _read_rows(filename, rows, columns, header_index)
     finally:
@@ -456,14 +453,13 @@ def read_statement(filename, data, columns):
 
 
 def _decode(data):
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-8-sig" if data[:1] == b"\xef" else "utf-16"
         try:
-            text = data.decode("utf-16")
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise StatementError(
-                Problem(None, None, None, f"The statement is not valid UTF-16 text ({exc}).")
+                Problem(None, None, None, f"The statement is not valid {encoding} text ({exc}).")
             ) from exc
     else:
         try:
