@@ -3,6 +3,7 @@ from . import (
     account_move,
     account_move_line,
     account_move_send,
+    einvoice_vn_archive_mixin,
     einvoice_vn_certificate,
     einvoice_vn_document,
     einvoice_vn_inbound,

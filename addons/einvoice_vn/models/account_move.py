@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import inbound
-from .einvoice_vn_document import is_trusted
+from .einvoice_vn_archive_mixin import is_trusted
 from .einvoice_vn_inbound import DuplicateEinvoiceError
 
 _logger = logging.getLogger(__name__)

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import archive, builder, corrections, notice, providers, signer, viettel
+from .einvoice_vn_archive_mixin import is_trusted
 
 _logger = logging.getLogger(__name__)
 
@@ -39,17 +40,7 @@ MAX_BACKOFF_MINUTES = 6 * 60
 # after a timeout, a crash or a rolled back transaction computes the same UUID again, so the
 # provider's lookup finds the invoice instead of issuing a second one.
 UUID_NAMESPACE = uuid.UUID("6f1c8f3e-5a2b-4d0e-9c61-2f8e0b7a4d15")
-# The fields of a document and its archived files are written only by this addon's own code,
-# as OCA queue_job guards its jobs: that code puts this object in the context. A context that
-# comes over RPC is JSON and cannot hold it, whoever calls (the admin included).
-EDIT_CONTEXT_KEY = "_einvoice_vn_edit_sentinel"
-EDIT_SENTINEL = object()
 MANAGER_GROUP = "einvoice_vn.group_einvoice_manager"
-
-
-def is_trusted(env):
-    """Whether ``env`` runs the addon's own code, which may write the archive."""
-    return env.context.get(EDIT_CONTEXT_KEY) is EDIT_SENTINEL
 
 
 class EinvoiceVnDocument(models.Model):
@@ -57,7 +48,7 @@ class EinvoiceVnDocument(models.Model):
 
     _name = "einvoice.vn.document"
     _description = "Vietnamese E-invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["einvoice.vn.archive.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "display_ref"
     _check_company_auto = True
@@ -148,37 +139,18 @@ class EinvoiceVnDocument(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _einvoice_vn_protected_fields(self):
-        """Every field this addon declares on the document; chatter, followers and
-        activities stay open to users."""
-        return {name for name, field in self._fields.items() if field._module == "einvoice_vn"}
+    def _einvoice_vn_create_refused(self):
+        return self.env._(
+            "An e-invoice is created by issuing its invoice, it cannot be created directly."
+        )
 
-    def _einvoice_vn_trusted(self):
-        """These records in the context that lets the addon's own code write them."""
-        return self.with_context(**{EDIT_CONTEXT_KEY: EDIT_SENTINEL})
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_trusted(self.env):
-            raise AccessError(
-                self.env._(
-                    "An e-invoice is created by issuing its invoice, it cannot be created directly."
-                )
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not is_trusted(self.env):
-            protected = sorted(set(vals) & self._einvoice_vn_protected_fields())
-            if protected:
-                raise AccessError(
-                    self.env._(
-                        "The e-invoice fields %(fields)s are set by issuing the invoice and "
-                        "archived: they cannot be changed.",
-                        fields=", ".join(protected),
-                    )
-                )
-        return super().write(vals)
+    @api.model
+    def _einvoice_vn_write_refused(self, fields):
+        return self.env._(
+            "The e-invoice fields %(fields)s are set by issuing the invoice and "
+            "archived: they cannot be changed.",
+            fields=fields,
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_signed(self):

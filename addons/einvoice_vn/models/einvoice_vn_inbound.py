@@ -12,7 +12,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import inbound
-from .einvoice_vn_document import EDIT_CONTEXT_KEY, EDIT_SENTINEL, is_trusted
+from .einvoice_vn_archive_mixin import EDIT_CONTEXT_KEY, EDIT_SENTINEL, is_trusted
 from .einvoice_vn_product_mapping import name_key
 from .einvoice_vn_seller_status import STATUS_CHECK
 
@@ -60,7 +60,7 @@ class EinvoiceVnInbound(models.Model):
 
     _name = "einvoice.vn.inbound"
     _description = "Supplier E-invoice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["einvoice.vn.archive.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -132,36 +132,20 @@ class EinvoiceVnInbound(models.Model):
     # CRUD: written by the addon's own code only (like issued e-invoices)
     # ------------------------------------------------------------------
 
-    def _einvoice_vn_trusted(self):
-        return self.with_context(**{EDIT_CONTEXT_KEY: EDIT_SENTINEL})
+    @api.model
+    def _einvoice_vn_create_refused(self):
+        return self.env._(
+            "A supplier e-invoice is recorded by importing its XML file; it cannot be "
+            "created directly."
+        )
 
     @api.model
-    def _einvoice_vn_protected_fields(self):
-        return {name for name, field in self._fields.items() if field._module == "einvoice_vn"}
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_trusted(self.env):
-            raise AccessError(
-                self.env._(
-                    "A supplier e-invoice is recorded by importing its XML file; it cannot be "
-                    "created directly."
-                )
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not is_trusted(self.env):
-            protected = sorted(set(vals) & self._einvoice_vn_protected_fields())
-            if protected:
-                raise AccessError(
-                    self.env._(
-                        "The supplier e-invoice fields %(fields)s are read from its archived "
-                        "XML: they cannot be changed.",
-                        fields=", ".join(protected),
-                    )
-                )
-        return super().write(vals)
+    def _einvoice_vn_write_refused(self, fields):
+        return self.env._(
+            "The supplier e-invoice fields %(fields)s are read from its archived "
+            "XML: they cannot be changed.",
+            fields=fields,
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_archived(self):

@@ -3,7 +3,7 @@ import base64
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from .einvoice_vn_document import is_trusted
+from .einvoice_vn_archive_mixin import is_trusted
 
 # Issued e-invoices and received supplier e-invoices: both archives are kept ten years.
 ARCHIVE_MODELS = ("einvoice.vn.document", "einvoice.vn.inbound")

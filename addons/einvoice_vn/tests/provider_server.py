@@ -133,10 +133,11 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, {"error": "unknown transaction"})
 
 
-class ProviderServer:
-    def __init__(self, port=0):
-        self.state = ProviderState()
-        handler = type("BoundHandler", (Handler,), {"state": self.state})
+class LocalServer:
+    """An HTTP server on 127.0.0.1 answering with ``handler`` in a background thread,
+    from ``with`` to its end (the test servers of this addon build on it)."""
+
+    def __init__(self, handler, port=0):
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -149,6 +150,12 @@ class ProviderServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ProviderServer(LocalServer):
+    def __init__(self, port=0):
+        self.state = ProviderState()
+        super().__init__(type("BoundHandler", (Handler,), {"state": self.state}), port)
 
 
 def main(argv=None):

@@ -3,14 +3,13 @@ l10n_vn_edi_viettel calls (login, search by transaction UUID, createInvoice). It
 createInvoice JSON it received, so a test can check what was sent. No odoo import."""
 
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from .provider_server import send_json
+from .provider_server import LocalServer, send_json
 
 
-class SinvoiceServer:
+class SinvoiceServer(LocalServer):
     def __init__(self):
         self.created = {}
         self.received = []
@@ -45,14 +44,4 @@ class SinvoiceServer:
                     return send_json(self, 200, {"result": result})
                 return send_json(self, 404, {"error": "not found"})
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

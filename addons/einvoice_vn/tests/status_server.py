@@ -12,8 +12,10 @@ and by the Odoo-free tests alike; also used as an XXE sink (any request is recor
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
+
+from .provider_server import LocalServer
 
 
 class StatusState:
@@ -66,20 +68,9 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(200, {"mst": tax_id, "status": state.statuses[tax_id]})
 
 
-class StatusServer:
+class StatusServer(LocalServer):
     def __init__(self, port=0):
         self.state = StatusState()
-        handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__(type("BoundHandler", (Handler,), {"state": self.state}), port)
+        self.base_url = self.url
         self.url = f"{self.base_url}/status"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
