@@ -22,6 +22,7 @@ BASE_LIST = ROOT / "docker" / "base-image-packages.txt"
 DEBIAN_PACKAGE = {
     "cryptography": "python3-cryptography",
     "lxml": "python3-lxml",
+    "openpyxl": "python3-openpyxl",
     "phonenumbers": "python3-phonenumbers",
     "requests": "python3-requests",
     "stdnum": "python3-stdnum",

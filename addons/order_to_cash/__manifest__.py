@@ -8,7 +8,7 @@
     "author": "Order to Cash VN",
     "license": "LGPL-3",
     "depends": ["sale_management", "sale_stock", "account", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers", "stdnum"]},
+    "external_dependencies": {"python": ["phonenumbers", "stdnum", "openpyxl", "requests"]},
     "data": [
         # security
         "security/order_to_cash_security.xml",
@@ -22,6 +22,8 @@
         "views/o2c_check_views.xml",
         "views/o2c_payment_method_views.xml",
         "views/sale_order_views.xml",
+        "views/o2c_carrier_views.xml",
+        "views/o2c_cod_views.xml",
         "views/res_config_settings_views.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",

@@ -1,13 +1,17 @@
 from . import (
     account_partial_reconcile,
+    o2c_carrier_account,
     o2c_channel,
     o2c_check,
     o2c_check_result,
+    o2c_cod_statement,
     o2c_intake,
     o2c_payment_method,
+    o2c_shipment,
     res_company,
     res_config_settings,
     res_partner,
     sale_order,
     stock_move,
+    stock_picking,
 )

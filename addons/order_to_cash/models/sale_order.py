@@ -73,6 +73,13 @@ class SaleOrder(models.Model):
         string="Shipped On", compute="_compute_o2c_stage", store=True
     )
     o2c_date_paid = fields.Datetime(string="Paid On", compute="_compute_o2c_stage", store=True)
+    o2c_date_delivered = fields.Datetime(
+        string="Delivered On",
+        readonly=True,
+        copy=False,
+        help="When the carrier delivered the (last) parcel to the customer.",
+    )
+    o2c_shipment_ids = fields.One2many("o2c.shipment", "sale_order_id", string="Shipments")
     o2c_date_after_sales = fields.Datetime(
         string="After-sales On", compute="_compute_o2c_stage", store=True
     )

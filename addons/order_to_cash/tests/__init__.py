@@ -1,1 +1,9 @@
-from . import test_access, test_checks, test_intake, test_scope, test_stages
+from . import (
+    test_access,
+    test_checks,
+    test_cod,
+    test_intake,
+    test_scope,
+    test_shipments,
+    test_stages,
+)

@@ -1,1 +1,1 @@
-from . import o2c_override_wizard
+from . import o2c_cod_import_wizard, o2c_override_wizard

@@ -23,6 +23,7 @@ from .common import (
     body_token,
     check_secret,
     event_key,
+    make_event,
     parse_time,
     parse_webhook,
     should_apply,

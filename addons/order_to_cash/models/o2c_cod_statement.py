@@ -1,0 +1,354 @@
+from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..pipeline import cod
+
+LINE_KINDS = [
+    ("matched", "Matched"),
+    ("collected_mismatch", "Collected ≠ expected"),
+    ("remitted_mismatch", "Remitted ≠ collected − fee"),
+    ("unknown_tracking", "Unknown tracking number"),
+    ("already_remitted", "Already remitted"),
+    ("returned_with_cod", "Returned parcel with COD"),
+]
+
+
+class O2cCodStatement(models.Model):
+    """A carrier's cash-on-delivery remittance statement: the lines of the file, each
+    matched to a shipment; matched lines are posted to the COD clearing account in one
+    entry, the others wait for review."""
+
+    _name = "o2c.cod.statement"
+    _description = "COD Remittance Statement"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    carrier_account_id = fields.Many2one(
+        "o2c.carrier.account", required=True, readonly=True, check_company=True, index=True
+    )
+    file_name = fields.Char(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", readonly=True)
+    fingerprint = fields.Char(readonly=True, required=True)
+    state = fields.Selection(
+        [("review", "To post"), ("posted", "Posted")],
+        default="review",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many("o2c.cod.statement.line", "statement_id", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    total_collected = fields.Monetary(compute="_compute_totals", store=True)
+    total_fee = fields.Monetary(compute="_compute_totals", store=True)
+    total_remitted = fields.Monetary(compute="_compute_totals", store=True)
+    mismatch_count = fields.Integer(compute="_compute_totals", store=True)
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+
+    _fingerprint_unique = models.UniqueIndex(
+        "(carrier_account_id, fingerprint)", "This statement was already imported."
+    )
+
+    @api.depends("line_ids.cod_collected", "line_ids.fee", "line_ids.remitted", "line_ids.kind")
+    def _compute_totals(self):
+        for statement in self:
+            lines = statement.line_ids
+            statement.total_collected = sum(lines.mapped("cod_collected"))
+            statement.total_fee = sum(lines.mapped("fee"))
+            statement.total_remitted = sum(lines.mapped("remitted"))
+            statement.mismatch_count = len(lines.filtered(lambda ln: ln.kind != "matched"))
+
+    # ------------------------------------------------------------------
+    # Import
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _o2c_import(self, account, file_name, data):
+        """Read a statement file of ``account`` and record it with each line matched.
+        The same statement again returns the first import, unchanged. A file that
+        cannot be read is refused whole (UserError naming line and column)."""
+        account.ensure_one()
+        try:
+            statement = cod.read_statement(file_name, data, account._o2c_cod_columns())
+        except cod.StatementError as exc:
+            raise UserError(
+                self.env._("%(file)s cannot be imported:\n%(reason)s", file=file_name, reason=exc)
+            ) from None
+        existing = self.search(
+            [("carrier_account_id", "=", account.id), ("fingerprint", "=", statement.fingerprint)]
+        )
+        if existing:
+            return existing, False
+        refs = [line.tracking_ref for line in statement.lines]
+        shipments = {}
+        Shipment = self.env["o2c.shipment"]
+        for start in range(0, len(refs), 5000):
+            for shipment in Shipment.search(
+                [
+                    ("carrier_account_id", "=", account.id),
+                    ("tracking_ref", "in", refs[start : start + 5000]),
+                ]
+            ):
+                shipments[cod.normalize_tracking(shipment.tracking_ref)] = shipment
+        expected = {
+            ref: cod.Expected(
+                tracking_ref=ref,
+                cod_expected=shipment._o2c_cod_decimal(),
+                state=shipment.state,
+                already_remitted=shipment.cod_remitted,
+            )
+            for ref, shipment in shipments.items()
+        }
+        results = cod.match(statement, expected)
+        try:
+            with self.env.cr.savepoint():
+                record = self.create(
+                    {
+                        "name": self.env._(
+                            "%(carrier)s statement %(file)s", carrier=account.name, file=file_name
+                        ),
+                        "company_id": account.company_id.id,
+                        "carrier_account_id": account.id,
+                        "file_name": file_name,
+                        "fingerprint": statement.fingerprint,
+                    }
+                )
+        except pg_errors.UniqueViolation:
+            # Imported at the same moment by someone else.
+            return self.search(
+                [
+                    ("carrier_account_id", "=", account.id),
+                    ("fingerprint", "=", statement.fingerprint),
+                ]
+            ), False
+        record.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": file_name,
+                "raw": data,
+                "res_model": self._name,
+                "res_id": record.id,
+            }
+        )
+        self.env["o2c.cod.statement.line"].create(
+            [
+                {
+                    "statement_id": record.id,
+                    "sequence": result.line.number,
+                    "tracking_ref": result.line.tracking_ref,
+                    "shipment_id": shipments.get(result.line.tracking_ref, Shipment).id,
+                    "cod_collected": float(result.line.cod_collected),
+                    "fee": float(result.line.fee),
+                    "remitted": float(result.line.remitted),
+                    "date": result.line.date,
+                    "kind": result.kind,
+                    "expected": float(result.expected.cod_expected) if result.expected else 0.0,
+                    "difference": float(result.difference or 0),
+                }
+                for result in results
+            ]
+        )
+        return record, True
+
+    # ------------------------------------------------------------------
+    # Posting
+    # ------------------------------------------------------------------
+
+    def action_post(self):
+        """Post the matched lines: the cash the carrier collected moves from each
+        customer's receivable to the COD clearing account, and its fees to the fee
+        account, in one entry; the customers' invoices are reconciled. Lines in
+        mismatch stay for review and are not posted."""
+        for statement in self:
+            statement._o2c_post()
+        return True
+
+    def _o2c_post(self):
+        self.ensure_one()
+        statement = self.with_company(self.company_id)
+        if statement.state != "review":
+            raise UserError(
+                self.env._("Statement %(name)s is already posted.", name=statement.name)
+            )
+        account = statement.carrier_account_id
+        missing = [
+            account._fields[fname].get_description(self.env)["string"]
+            for fname in ("cod_journal_id", "cod_clearing_account_id", "cod_fee_account_id")
+            if not account[fname]
+        ]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Carrier account %(account)s needs %(fields)s to post COD statements.",
+                    account=account.name,
+                    fields=", ".join(missing),
+                )
+            )
+        # Lock the shipments: a second posting of another statement with the same
+        # parcel waits, then finds it remitted.
+        lines = statement.line_ids.filtered(lambda ln: ln.kind == "matched")
+        shipments = lines.shipment_id.try_lock_for_update(allow_referencing=True)
+        if len(shipments) != len(lines.shipment_id):
+            raise UserError(
+                self.env._("Another statement is being posted for these parcels: try again.")
+            )
+        already = lines.filtered(lambda ln: ln.shipment_id.cod_remitted)
+        if already:
+            already.kind = "already_remitted"
+            lines -= already
+        if not lines:
+            statement.state = "posted"
+            return
+        move = statement._o2c_create_move(lines)
+        move.action_post()
+        statement._o2c_reconcile(move, lines)
+        lines.shipment_id.write({"cod_remitted": True})
+        statement.write({"state": "posted", "move_id": move.id})
+
+    def _o2c_create_move(self, lines):
+        account = self.carrier_account_id
+        by_partner = defaultdict(float)
+        for line in lines:
+            by_partner[line.shipment_id._o2c_customer()] += line.cod_collected
+        fees = sum(lines.mapped("fee"))
+        collected = sum(lines.mapped("cod_collected"))
+        date = max(filter(None, lines.mapped("date")), default=fields.Date.context_today(self))
+        line_vals = [
+            Command.create(
+                {
+                    "name": self.env._("COD collected by %(carrier)s", carrier=account.name),
+                    "partner_id": partner.id,
+                    "account_id": partner.with_company(
+                        self.company_id
+                    ).property_account_receivable_id.id,
+                    "credit": amount,
+                }
+            )
+            for partner, amount in by_partner.items()
+        ]
+        line_vals.append(
+            Command.create(
+                {
+                    "name": self.env._("COD to receive from %(carrier)s", carrier=account.name),
+                    "account_id": account.cod_clearing_account_id.id,
+                    "debit": collected - fees,
+                }
+            )
+        )
+        if fees:
+            line_vals.append(
+                Command.create(
+                    {
+                        "name": self.env._("%(carrier)s fees", carrier=account.name),
+                        "account_id": account.cod_fee_account_id.id,
+                        "debit": fees,
+                    }
+                )
+            )
+        return self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": account.cod_journal_id.id,
+                "date": date,
+                "ref": self.name,
+                "line_ids": line_vals,
+            }
+        )
+
+    def _o2c_reconcile(self, move, lines):
+        """Reconcile each customer's credit with the open invoices of the orders paid."""
+        invoices = lines.shipment_id.sale_order_id.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        )
+        for partner_line in move.line_ids.filtered(
+            lambda ln: ln.account_id.account_type == "asset_receivable"
+        ):
+            open_lines = invoices.line_ids.filtered(
+                lambda ln, pl=partner_line: (
+                    ln.account_id == pl.account_id
+                    and ln.partner_id.commercial_partner_id == pl.partner_id
+                    and not ln.reconciled
+                )
+            )
+            if open_lines:
+                (partner_line + open_lines).reconcile()
+
+
+class O2cCodStatementLine(models.Model):
+    _name = "o2c.cod.statement.line"
+    _description = "COD Statement Line"
+    _order = "statement_id, sequence, id"
+
+    statement_id = fields.Many2one(
+        "o2c.cod.statement", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="statement_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="statement_id.currency_id")
+    sequence = fields.Integer(string="Line", readonly=True)
+    tracking_ref = fields.Char(string="Tracking Number", readonly=True, index=True)
+    shipment_id = fields.Many2one("o2c.shipment", readonly=True, index="btree_not_null")
+    sale_order_id = fields.Many2one(related="shipment_id.sale_order_id")
+    cod_collected = fields.Monetary(string="COD collected", readonly=True)
+    fee = fields.Monetary(readonly=True)
+    remitted = fields.Monetary(readonly=True)
+    date = fields.Date(readonly=True)
+    kind = fields.Selection(LINE_KINDS, string="Result", readonly=True)
+    expected = fields.Monetary(string="COD expected", readonly=True)
+    difference = fields.Monetary(readonly=True)
+
+
+class O2cCarrierAccountCod(models.Model):
+    _inherit = "o2c.carrier.account"
+
+    cod_column_map = fields.Text(
+        string="Statement columns",
+        help="JSON mapping of the statement's columns (empty: the carrier's default export).",
+    )
+    cod_journal_id = fields.Many2one(
+        "account.journal",
+        string="COD journal",
+        check_company=True,
+        domain="[('type', 'in', ('general', 'bank'))]",
+    )
+    cod_clearing_account_id = fields.Many2one(
+        "account.account",
+        string="COD clearing account",
+        check_company=True,
+        help="What the carrier owes: debited with the cash it collected (less its fees), "
+        "credited when its transfer reaches the bank.",
+    )
+    cod_fee_account_id = fields.Many2one(
+        "account.account", string="Carrier fee account", check_company=True
+    )
+
+    def _o2c_cod_columns(self):
+        self.ensure_one()
+        if self.cod_column_map:
+            try:
+                return cod.ColumnMap.from_json(self.cod_column_map)
+            except cod.StatementError as exc:
+                raise UserError(
+                    self.env._(
+                        "Statement columns of carrier account %(account)s: %(reason)s",
+                        account=self.name,
+                        reason=exc,
+                    )
+                ) from None
+        defaults = {"ghn": "GHN_COLUMNS", "ghtk": "GHTK_COLUMNS"}
+        name = defaults.get(self.carrier)
+        if not name:
+            raise UserError(
+                self.env._(
+                    "Carrier account %(account)s has no statement columns: set them in "
+                    "its settings.",
+                    account=self.name,
+                )
+            )
+        return getattr(cod, name)

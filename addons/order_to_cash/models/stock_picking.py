@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    o2c_shipment_ids = fields.One2many("o2c.shipment", "picking_id", string="Shipments")
+    o2c_shipment_count = fields.Integer(compute="_compute_o2c_shipment_count")
+
+    def _compute_o2c_shipment_count(self):
+        for picking in self:
+            picking.o2c_shipment_count = len(picking.o2c_shipment_ids)
+
+    def action_o2c_shipments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_to_cash.action_o2c_shipment")
+        action["domain"] = [("picking_id", "=", self.id)]
+        action["context"] = {
+            "default_picking_id": self.id,
+            "default_company_id": self.company_id.id,
+            "default_cod_amount": self.sale_id.amount_total if self.sale_id.o2c_is_cod else 0.0,
+        }
+        return action
