@@ -23,6 +23,8 @@ LINK_PAGE = 20
 TRUSTED = object()
 # Database sequence numbering bills in the order they are first matched.
 RANK_SEQUENCE = "purchase_bill_match_rank_seq"
+# What the match applies to: vendor bills and purchase receipts (both pay a vendor).
+BILL_TYPES = ("in_invoice", "in_receipt")
 
 
 class _OpenQuantities:
@@ -202,7 +204,12 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         res = super().button_draft()
-        self.filtered("bill_match_state")._bill_match_trusted().write(
+        # Reset to draft, the bill is matched again when posted. Not when the company
+        # turned the match off: posting would not match it again, and a held bill must
+        # not come back payable through a reset (it keeps its state until approved).
+        self.filtered(
+            lambda m: m.bill_match_state and m.company_id.bill_match_enabled
+        )._bill_match_trusted().write(
             {
                 "bill_match_state": False,
                 "bill_match_approved_by_id": False,
@@ -257,7 +264,7 @@ class AccountMove(models.Model):
     def _bill_match_bills(self):
         return self.filtered(
             lambda m: (
-                m.move_type == "in_invoice"
+                m.move_type in BILL_TYPES
                 and m.state == "posted"
                 and m.company_id.bill_match_enabled
             )
@@ -302,7 +309,7 @@ class AccountMove(models.Model):
         for bill in bills:
             bill_lines = lines_by_bill[bill]
             qty_on_bill = defaultdict(float)
-            for line in bill_lines.filtered("purchase_line_id"):
+            for line in bill_lines.filtered(lambda ln: ln._bill_match_po_line()):
                 qty_on_bill[line.purchase_line_id] += line._bill_match_qty_in_po_uom()
             line_reasons = []
             found = {}
@@ -414,7 +421,9 @@ class AccountMove(models.Model):
         """Buyer of the first purchase order, or for ``receiver`` the
         responsible of its open (else last done) receipt."""
         self.ensure_one()
-        orders = self.invoice_line_ids.purchase_line_id.order_id
+        orders = self.invoice_line_ids.filtered(
+            lambda ln: ln._bill_match_po_line()
+        ).purchase_line_id.order_id
         if role == "receiver":
             pickings = orders.picking_ids.filtered(
                 lambda p: p.picking_type_code == "incoming" and p.state != "cancel"
@@ -529,7 +538,7 @@ class AccountMove(models.Model):
             [
                 ("purchase_line_id", "in", po_lines.ids),
                 ("parent_state", "=", "posted"),
-                ("move_id.move_type", "in", ("in_invoice", "in_refund")),
+                ("move_id.move_type", "in", (*BILL_TYPES, "in_refund")),
                 ("display_type", "=", "product"),
             ]
         )
@@ -541,6 +550,8 @@ class AccountMove(models.Model):
 
         by_po_line = defaultdict(list)
         for line in others:
+            if not line._bill_match_po_line():
+                continue  # a bill of another vendor or company does not bill this order
             move = line.move_id
             sign = -1 if move.move_type == "in_refund" else 1
             qty = sign * line._bill_match_qty_in_po_uom()
@@ -572,7 +583,7 @@ class AccountMove(models.Model):
             lambda m: (
                 m.bill_match_state in matching.BLOCKING_STATES
                 or (
-                    m.move_type == "in_invoice"
+                    m.move_type in BILL_TYPES
                     and m.state == "draft"
                     and m.company_id.bill_match_enabled
                 )
@@ -611,9 +622,41 @@ class AccountMove(models.Model):
         if not held:
             return
         others = moves - held
-        reversals = others.filtered(lambda m: m.reversed_entry_id in held)
+        reversals = others.filtered(
+            lambda m: (
+                m.move_type == "in_refund"
+                and m.reversed_entry_id in held
+                and not m._bill_match_moves_cash()
+            )
+        )
         if others - reversals:
             held._bill_match_check_payable()
+
+    def _bill_match_moves_cash(self):
+        """Whether this entry books anything on a bank, cash, credit card or outstanding
+        payment account: such a "credit note" would pay the bill it reverses."""
+        self.ensure_one()
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("type", "in", ("bank", "cash", "credit")),
+                ]
+            )
+        )
+        money = (
+            journals.default_account_id
+            | journals.suspense_account_id
+            | journals.inbound_payment_method_line_ids.payment_account_id
+            | journals.outbound_payment_method_line_ids.payment_account_id
+        )
+        return any(
+            line.account_id.account_type in ("asset_cash", "liability_credit_card")
+            or line.account_id in money
+            for line in self.line_ids
+        )
 
     def _bill_match_check_approver(self):
         if not self.env.user.has_group("purchase_bill_match.group_bill_match_approver"):
@@ -676,7 +719,7 @@ class AccountMove(models.Model):
                 & Domain("invoice_line_ids.purchase_line_id", "in", returned.ids)
             )
         bills = self.search(
-            Domain("move_type", "=", "in_invoice")
+            Domain("move_type", "in", BILL_TYPES)
             & Domain("state", "=", "posted")
             & Domain("company_id", "in", companies.ids)
             & states

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import matching
 from .account_move import TRUSTED
@@ -38,9 +39,47 @@ class AccountMoveLine(models.Model):
     )
     bill_match_qty_billed_before = fields.Float(string="Billed before", copy=False, readonly=True)
 
+    # The match results on lines are written by the match only (like the bill's own).
+
+    def _bill_match_refuse_manual(self, vals_list):
+        if self.env.context.get("bill_match_write") is TRUSTED:
+            return
+        protected = {name for name in self._fields if name.startswith("bill_match_")}
+        touched = sorted({f for vals in vals_list for f in vals} & protected)
+        if touched:
+            raise UserError(
+                self.env._(
+                    "The three-way match sets %(fields)s itself: match the bill again.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._bill_match_refuse_manual(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._bill_match_refuse_manual([vals])
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Matching
     # ------------------------------------------------------------------
+
+    def _bill_match_po_line(self):
+        """The purchase order line this line bills, when it is an order of the bill's
+        vendor in the bill's company; else none (a line linked to another vendor's or
+        company's order is matched as having no order, and reads nothing of it)."""
+        self.ensure_one()
+        po_line = self.purchase_line_id
+        move = self.move_id
+        if po_line and (
+            po_line.company_id != move.company_id
+            or po_line.order_id.partner_id.commercial_partner_id != move.commercial_partner_id
+        ):
+            return po_line.browse()
+        return po_line
 
     def _bill_match_uom_convertible(self):
         self.ensure_one()
@@ -62,7 +101,7 @@ class AccountMoveLine(models.Model):
     def _bill_match_input(self, qty_on_bill, billed_before):
         """Plain values for :func:`matching.evaluate_line`."""
         self.ensure_one()
-        po_line = self.purchase_line_id
+        po_line = self._bill_match_po_line()
         if not po_line:
             return matching.LineInput(has_po=False)
         if not self._bill_match_uom_convertible():
@@ -123,7 +162,7 @@ class AccountMoveLine(models.Model):
     def _bill_match_result_vals(self, result, billed_before):
         self.ensure_one()
         labels = self.env["account.move"]._bill_match_reason_labels()
-        po_line = self.purchase_line_id
+        po_line = self._bill_match_po_line()
         return {
             "bill_match_state": result.state,
             "bill_match_reasons": ", ".join(labels.get(r, r) for r in result.reasons),

@@ -253,6 +253,19 @@ class TestBillMatching(BillMatchCommon):
 
     # -- KPIs -------------------------------------------------------------
 
+    def test_order_line_of_another_vendor_is_no_order(self):
+        # A bill of vendor Z linked by hand to vendor A's received order line.
+        order, __ = self._received_and_billed(qty=5, price=40.0, bill_qty=1)
+        other = self.env["res.partner"].create({"name": "Nhà cung cấp Z"})
+        bill = self._bill([{"po_line": order.order_line, "qty": 1, "price": 40.0}], partner=other)
+        self.assertEqual(bill.bill_match_state, "exception")
+        self.assertEqual(self._reasons(bill), {"no_po"})
+        line = bill.invoice_line_ids
+        self.assertEqual(line.bill_match_po_price_unit, 0.0)
+        # and it does not count as billing vendor A's order
+        second = self._bill([{"po_line": order.order_line, "qty": 4, "price": 40.0}])
+        self.assertEqual(second.bill_match_state, "ready")
+
     def test_kpi_report_first_pass_rate(self):
         self._received_and_billed()
         self._received_and_billed(bill_price=150)

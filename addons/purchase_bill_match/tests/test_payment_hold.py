@@ -290,6 +290,85 @@ class TestPaymentHold(BillMatchCommon):
         self._wizard(self.ready).action_create_payments()
         self.assertIn(self.ready.payment_state, ("paid", "in_payment"))
 
+    def test_reset_to_draft_while_the_match_is_off_keeps_the_hold(self):
+        self.company.bill_match_enabled = False
+        self.held.button_draft()
+        self.held.action_post()
+        self.assertEqual(self.held.bill_match_state, "hold")
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            self._wizard(self.held).action_create_payments()
+
+    def test_fake_reversals_do_not_pay_a_held_bill(self):
+        payable = self._payable(self.held)
+        bank_account = self.bank_journal.default_account_id
+        # 1. A journal entry claiming to reverse the bill, paid from the bank.
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": self.bank_journal.id,
+                "reversed_entry_id": self.held.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "account_id": payable.account_id.id,
+                            "partner_id": self.vendor.id,
+                            "debit": 1000.0,
+                        }
+                    ),
+                    Command.create({"account_id": bank_account.id, "credit": 1000.0}),
+                ],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            entry.action_post()
+        # 2. A payment whose entry is made to look like a reversal.
+        payment = self._outbound_payment(1000.0)
+        payment.action_post()
+        payment.move_id.reversed_entry_id = self.held
+        pay_line = payment.move_id.line_ids.filtered(lambda ln: ln.account_id == payable.account_id)
+        if pay_line:
+            with self.assertRaisesRegex(UserError, "Payment blocked"):
+                (pay_line + payable).reconcile()
+        # 3. A real credit note of the bill whose line is put on the bank account.
+        refund = self.held._reverse_moves(
+            [{"invoice_date": fields.Date.today(), "date": fields.Date.today()}]
+        )
+        refund.invoice_line_ids.account_id = bank_account
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            refund.action_post()
+        self.assertEqual(self.held.payment_state, "not_paid")
+
+    def test_purchase_receipt_is_held_like_a_bill(self):
+        receipt = self.env["account.move"].create(
+            {
+                "move_type": "in_receipt",
+                "partner_id": self.vendor.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "purchase_line_id": self.order.order_line.id,
+                            "quantity": 100,
+                            "price_unit": 100,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_post()
+        self.assertIn(receipt.bill_match_state, ("hold", "exception"))
+        with self.assertRaisesRegex(UserError, "Payment blocked"):
+            self._wizard(receipt).action_create_payments()
+
+    def test_line_match_fields_cannot_be_written_by_hand(self):
+        line = self.held.invoice_line_ids[:1]
+        with self.assertRaisesRegex(UserError, "match sets"):
+            line.bill_match_state = "matched"
+        with self.assertRaisesRegex(UserError, "match sets"):
+            line.write({"bill_match_reasons": False, "name": "x"})
+
     def test_match_fields_cannot_be_written_by_hand(self):
         billing = self._bm_user(login="bm_billing", groups="account.group_account_invoice")
         accountant = self.env["account.move"].with_user(billing)
