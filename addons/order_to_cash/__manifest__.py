@@ -23,6 +23,7 @@
         "views/o2c_payment_method_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/o2c_invoicing_views.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
         # menus
