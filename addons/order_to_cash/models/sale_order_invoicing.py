@@ -142,7 +142,9 @@ class SaleOrder(models.Model):
     def _o2c_invoice_periodic(self, channel, run, domain):
         """One periodic run of ``channel``: the due orders of each customer (per
         company, invoice address and currency) are invoiced together, through
-        Odoo's own grouping (``_create_invoices(grouped=False)``)."""
+        Odoo's own grouping (``_create_invoices(grouped=False)``). The run is
+        recorded as done once every customer was invoiced; until then each run
+        tries the others again."""
         Cron = self.env["ir.cron"]
         groups = self._read_group(
             domain, ["company_id", "partner_invoice_id", "currency_id"], ["id:array_agg"]
@@ -155,7 +157,9 @@ class SaleOrder(models.Model):
                 # rather than split the customer's invoice.
                 complete = False
                 continue
-            orders._o2c_invoice(channel, grouped=False)
+            if orders._o2c_invoice(channel, grouped=False) is None:
+                # Noted on the orders; the next run tries this customer again.
+                complete = False
             if not Cron._commit_progress(len(ids)):
                 return False
         if complete:
@@ -164,7 +168,8 @@ class SaleOrder(models.Model):
 
     def _o2c_invoice(self, channel, grouped):
         """Invoice ``self`` (orders of one company and channel) in a savepoint,
-        then post the invoices if the channel says so."""
+        then post the invoices if the channel says so. Returns the invoices, or
+        ``None`` when they could not be created (the orders say why)."""
         company = self.company_id
         try:
             with self.env.cr.savepoint():
@@ -178,7 +183,7 @@ class SaleOrder(models.Model):
             log = _logger.warning if isinstance(error, UserError) else _logger.exception
             log("Order to Cash: invoicing %s failed: %s", ", ".join(self.mapped("name")), error)
             self._o2c_note_invoice_error(error)
-            return self.env["account.move"]
+            return None
         self.filtered("o2c_invoice_due").o2c_invoice_due = False
         self.filtered("o2c_invoice_error").o2c_invoice_error = False
         if channel.auto_post:

@@ -3,6 +3,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -180,8 +181,20 @@ class TestInvoicing(O2cCommon):
 
     def test_periodic_schedule_is_checked(self):
         channel = self._channel("t-monthly", "periodic", invoicing_period="monthly")
-        with self.assertRaisesRegex(Exception, "Invoicing Day of Month.*31"):
+        with self.assertRaisesRegex(ValidationError, "Invoicing Day of Month.*31"):
             channel.invoicing_month_day = 31
+
+    def test_channel_form_sets_a_weekly_schedule(self):
+        form = Form(self.env["o2c.channel"])
+        form.name = "Đại lý"
+        form.code = "t-dealers"
+        self.assertEqual(form.invoicing_policy, "manual", "nothing automatic by default")
+        form.invoicing_policy = "periodic"
+        form.invoicing_period = "weekly"
+        form.invoicing_weekday = "3"
+        form.auto_post = True
+        channel = form.save()
+        self.assertEqual(channel._o2c_invoicing_day(), 3)
 
     def test_order_on_hold_is_never_invoiced(self):
         channel = self._channel("t-hold", "at_order")
