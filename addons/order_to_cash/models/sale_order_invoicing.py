@@ -34,6 +34,13 @@ class SaleOrder(models.Model):
         "it tried; cleared when it succeeds.",
     )
 
+    def _action_confirm(self):
+        # An order of a channel invoicing at order is invoiced by the job, soon.
+        res = super()._action_confirm()
+        if any(order.o2c_channel_id.invoicing_policy == "at_order" for order in self):
+            self.env.ref("order_to_cash.ir_cron_o2c_create_invoices").sudo()._trigger()
+        return res
+
     # ------------------------------------------------------------------
     # Invoicing job
     # ------------------------------------------------------------------

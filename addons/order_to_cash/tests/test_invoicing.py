@@ -76,6 +76,10 @@ class TestInvoicing(O2cCommon):
             Form.from_action(self.env, result).save().process()
         self.assertEqual(picking.state, "done")
 
+    def _job_triggers(self):
+        cron = self.env.ref("order_to_cash.ir_cron_o2c_create_invoices")
+        return self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)])
+
     def _invoice_lines(self, order):
         return {line.product_id: line.quantity for line in order.invoice_ids.invoice_line_ids}
 
@@ -94,7 +98,9 @@ class TestInvoicing(O2cCommon):
         # Odoo alone would invoice nothing before the delivery: the channel decides.
         self.product_coffee.invoice_policy = "delivery"
         draft = self._order(channel=channel, lines=[(self.product_coffee, 2)])
+        triggers = self._job_triggers()
         order = self._confirmed(channel, lines=[(self.product_coffee, 2)])
+        self.assertGreater(self._job_triggers(), triggers, "the job is called at confirmation")
         self._run_invoicing_job()
         self.assertFalse(draft.invoice_ids, "a quotation is not invoiced")
         invoice = order.invoice_ids
@@ -121,8 +127,10 @@ class TestInvoicing(O2cCommon):
         self._run_invoicing_job()
         self.assertFalse(order.invoice_ids, "nothing shipped yet")
 
+        triggers = self._job_triggers()
         self._deliver(order, {self.product_fish_sauce: 2})
         self.assertTrue(order.o2c_invoice_due, "marked by the validation")
+        self.assertGreater(self._job_triggers(), triggers, "the job is called")
         self.assertFalse(order.invoice_ids, "not invoiced inside the validation")
         self._run_invoicing_job()
         self.assertFalse(order.o2c_invoice_due)
