@@ -119,12 +119,17 @@ class SaleOrder(models.Model):
                 (channel.company_id or self.env.company).partner_id.tz or self.env.user.tz or "UTC"
             )
             now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
-            cutoff = invoicing.due_cutoff(
-                channel.invoicing_period,
-                channel._o2c_invoicing_day(),
-                now.date(),
-                channel.invoicing_last_run or None,
-            )
+            try:
+                cutoff = invoicing.due_cutoff(
+                    channel.invoicing_period,
+                    channel._o2c_invoicing_day(),
+                    now.date(),
+                    channel.invoicing_last_run or None,
+                )
+            except invoicing.ScheduleError as error:
+                # Saved before the schedule was checked: skip it, keep the others going.
+                _logger.warning("Order to Cash: channel %s: %s", channel.name, error)
+                continue
             if not cutoff:
                 continue
             run, start = cutoff
