@@ -25,6 +25,7 @@
         "views/o2c_carrier_views.xml",
         "views/o2c_cod_views.xml",
         "views/res_config_settings_views.xml",
+        "views/o2c_invoicing_views.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
         # menus

@@ -1,7 +1,9 @@
 from . import (
+    account_move_invoicing,
     account_partial_reconcile,
     o2c_carrier_account,
     o2c_channel,
+    o2c_channel_invoicing,
     o2c_check,
     o2c_check_result,
     o2c_cod_statement,
@@ -12,6 +14,9 @@ from . import (
     res_config_settings,
     res_partner,
     sale_order,
+    sale_order_invoicing,
+    sale_order_line_invoicing,
     stock_move,
     stock_picking,
+    stock_picking_invoicing,
 )

@@ -3,6 +3,7 @@ from . import (
     test_checks,
     test_cod,
     test_intake,
+    test_invoicing,
     test_scope,
     test_shipments,
     test_stages,

@@ -1,0 +1,1 @@
+from . import account_move, o2c_channel
