@@ -34,6 +34,13 @@ def test_vip_before_others_at_equal_promise():
     assert ids([plain, vip]) == [2, 1]
 
 
+def test_vip_beats_an_earlier_hour_of_the_same_promised_day():
+    plain = Candidate(1, promised=DAY, ordered=DAY)
+    vip = Candidate(2, promised=later(6), vip=True, ordered=later(6))
+    next_day = Candidate(3, promised=later(24), vip=True, ordered=DAY)
+    assert ids([next_day, plain, vip]) == [2, 1, 3]
+
+
 def test_oldest_then_lowest_id():
     newer = Candidate(1, ordered=later(3))
     older = Candidate(2, ordered=DAY)

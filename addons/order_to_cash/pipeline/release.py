@@ -6,7 +6,8 @@ sale.order and stock.move; nothing here imports odoo.
 Release order (first released first):
 
 1. channel release priority, higher first (``o2c.channel.release_priority``);
-2. promised date, earliest first; orders without one come after those with one;
+2. promised day, earliest first; orders without one come after those with one
+   (the day, not the hour: within a day, VIP customers and age decide);
 3. VIP customers before the others;
 4. oldest order first (order date), then the lowest picking id, so the order
    is total and the same input always gives the same waves.
@@ -20,8 +21,9 @@ more lines than the line cap cannot be split: it goes alone in a wave.
 import datetime
 from dataclasses import dataclass
 
-# Sorts after every real promised date.
+# Sort after every real date.
 _NO_DATE = datetime.datetime.max
+_NO_DAY = datetime.date.max
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def priority_key(candidate):
     """Sort key of a candidate: smaller is released first."""
     return (
         -candidate.channel_priority,
-        candidate.promised or _NO_DATE,
+        candidate.promised.date() if candidate.promised else _NO_DAY,
         not candidate.vip,
         candidate.ordered or _NO_DATE,
         candidate.picking_id,
