@@ -6,6 +6,6 @@ class ResPartner(models.Model):
 
     o2c_vip = fields.Boolean(
         string="VIP Customer",
-        help="Orders of VIP customers are released to the warehouse before others "
-        "promised for the same time.",
+        help="Orders of VIP customers are released to the warehouse before other orders "
+        "promised for the same day.",
     )
