@@ -1,6 +1,6 @@
 """Release of N verified orders into capped pick waves vs Odoo's own "Add to batch".
 
-Inside ``odoo shell`` on a database with order_to_cash. Set-up, not timed: N confirmed orders
+Inside ``odoo shell`` on a database with order_to_cash. Set-up, not timed: a new warehouse, N confirmed orders
 of two lines each, their deliveries ready (stock on hand), committed.
 
 - baseline: the deliveries, oldest first, cut into groups of ``--wave-orders`` and put in a
@@ -28,8 +28,12 @@ SCRIPT = textwrap.dedent(
     N = {count}
     PER_WAVE = {per_wave}
     stamp = str(time.time_ns())
-    warehouse = env['stock.warehouse'].search([('company_id', '=', env.company.id)], limit=1)
-    warehouse.o2c_release_by_waves = True
+    # A warehouse of its own: no delivery of earlier runs or users is ready in it. Releasing
+    # by waves switches off Odoo's automatic batches Odoo gives new warehouses' deliveries.
+    warehouse = env['stock.warehouse'].create({{
+        'name': f'Release bench {{stamp}}', 'code': 'R' + stamp[-4:],
+        'o2c_release_by_waves': True}})
+    assert not warehouse.out_type_id.auto_batch
     partner = env['res.partner'].create({{
         'name': 'Release bench', 'phone': '+84 900 000 003', 'street': '1 Lê Lợi',
         'city': 'Phường Sài Gòn', 'state_id': env.ref('base.state_vn_VN-SG').id,
