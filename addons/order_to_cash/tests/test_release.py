@@ -1,7 +1,7 @@
 import datetime
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..pipeline.release import Caps
@@ -188,6 +188,29 @@ class TestRelease(O2cCommon):
         wizard.max_lines = -1
         with self.assertRaisesRegex(UserError, "lines per wave -1"):
             wizard.save().action_release()
+
+    def test_negative_warehouse_cap_is_refused_naming_field_and_value(self):
+        with self.assertRaisesRegex(
+            ValidationError, r"Lines per Pick Wave cannot be negative \(-5\)"
+        ):
+            self.warehouse.o2c_wave_max_lines = -5
+
+    def test_warehouse_user_without_sales_rights_releases(self):
+        order = self._confirmed()
+        keeper = new_test_user(
+            self.env,
+            login="wave-keeper",
+            groups="stock.group_stock_user",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        self.assertFalse(keeper.has_group("sales_team.group_sale_salesman"))
+        wizard = Form(self.env["o2c.release.wizard"].with_user(keeper))
+        wizard.warehouse_id = self.warehouse
+        self.assertEqual(wizard.ready_count, 1)
+        wizard.save().action_release()
+        self.assertTrue(order.picking_ids.batch_id.o2c_release)
+        self.assertEqual(order.picking_ids.batch_id.create_uid, keeper)
 
     # ------------------------------------------------------------------
     # Packing check
