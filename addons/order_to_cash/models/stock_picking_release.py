@@ -186,9 +186,13 @@ class StockPicking(models.Model):
     def _cron_o2c_release(self):
         """Release the ready deliveries of every warehouse releasing by waves,
         each in its company, committing after each wave."""
+        Cron = self.env["ir.cron"]
         warehouses = self.env["stock.warehouse"].search([("o2c_release_by_waves", "=", True)])
         for warehouse in warehouses:
             self.with_company(warehouse.company_id)._o2c_release(warehouse, commit=True)
+            if not Cron._commit_progress():
+                # Out of time: the next run goes on where this one stopped.
+                break
 
     # ------------------------------------------------------------------
     # Packing check and short picks
