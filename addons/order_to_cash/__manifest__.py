@@ -7,7 +7,13 @@
     "website": "https://github.com/o2c-vn/order-to-cash",
     "author": "Order to Cash VN",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "account", "phone_validation"],
+    "depends": [
+        "sale_management",
+        "sale_stock",
+        "account",
+        "phone_validation",
+        "stock_picking_batch",
+    ],
     "external_dependencies": {"python": ["phonenumbers", "stdnum", "openpyxl", "requests"]},
     "data": [
         # security
@@ -26,8 +32,11 @@
         "views/o2c_cod_views.xml",
         "views/res_config_settings_views.xml",
         "views/o2c_invoicing_views.xml",
+        "views/o2c_release_views.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
+        "wizard/o2c_release_wizard_views.xml",
+        "wizard/o2c_pack_override_wizard_views.xml",
         # menus
         "views/order_to_cash_menus.xml",
     ],

@@ -4,6 +4,7 @@ from . import (
     test_cod,
     test_intake,
     test_invoicing,
+    test_release,
     test_scope,
     test_shipments,
     test_stages,
