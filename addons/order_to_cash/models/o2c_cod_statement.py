@@ -263,22 +263,24 @@ class O2cCodStatement(models.Model):
         )
 
     def _o2c_reconcile(self, move, lines):
-        """Reconcile each customer's credit with the open invoices of the orders paid."""
+        """Reconcile each customer's credit with the open invoices of the orders paid, in
+        one reconciliation plan (one pair of lines per customer)."""
         invoices = lines.shipment_id.sale_order_id.invoice_ids.filtered(
             lambda m: m.state == "posted" and m.move_type == "out_invoice"
         )
-        for partner_line in move.line_ids.filtered(
-            lambda ln: ln.account_id.account_type == "asset_receivable"
-        ):
-            open_lines = invoices.line_ids.filtered(
-                lambda ln, pl=partner_line: (
-                    ln.account_id == pl.account_id
-                    and ln.partner_id.commercial_partner_id == pl.partner_id
-                    and not ln.reconciled
-                )
-            )
-            if open_lines:
-                (partner_line + open_lines).reconcile()
+        open_lines = defaultdict(lambda: self.env["account.move.line"])
+        for line in invoices.line_ids:
+            if line.account_id.reconcile and not line.reconciled and line.balance > 0:
+                open_lines[line.account_id, line.partner_id.commercial_partner_id] |= line
+        plan = []
+        for partner_line in move.line_ids:
+            if partner_line.account_id.account_type != "asset_receivable":
+                continue
+            found = open_lines.get((partner_line.account_id, partner_line.partner_id))
+            if found:
+                plan.append(partner_line + found)
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
 
 
 class O2cCodStatementLine(models.Model):
