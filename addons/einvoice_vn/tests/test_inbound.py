@@ -429,8 +429,97 @@ class TestInboundSellerStatus(InboundCommon):
         )
 
 
+def _set(tag, value):
+    """A ``before_signing`` edit: the first element ``tag`` of the HDon gets ``value``."""
+
+    def edit(root):
+        node = next(n for n in root.iter() if isinstance(n.tag, str) and n.tag.endswith(tag))
+        node.text = value
+
+    return edit
+
+
 @tagged("post_install", "-at_install")
 class TestInboundRefused(InboundCommon):
+    def test_api_bad_items_are_each_reported_and_do_not_stop_the_batch(self):
+        good = factory.make_invoice()
+        results = self.env["einvoice.vn.inbound"].import_files(
+            [
+                "abc",
+                {"name": 1, "content": []},
+                {"name": "e.xml", "content": ""},
+                {"name": "list.xml", "content": ["x"]},
+                {"name": "good.xml", "content": self._b64(good)},
+            ]
+        )
+        self.assertEqual(len(results), 5)
+        abc, number, empty, listed, imported = results
+        self.assertEqual(abc["state"], "refused")
+        self.assertIn("files[0]", abc["error"])
+        self.assertIn("'abc'", abc["error"])
+        self.assertIn("files[1]", number["error"])
+        self.assertIn("name", number["error"])
+        self.assertEqual(empty["error"], "e.xml: the file is empty")  # named once
+        self.assertIn("list.xml: content", listed["error"])
+        self.assertIn("['x']", listed["error"])
+        self.assertFalse(imported["error"], imported["error"])
+        self.assertTrue(imported["move_id"])
+        with self.assertRaises(UserError) as caught:
+            self.env["einvoice.vn.inbound"].import_files({"a": 1})
+        self.assertIn("{'a': 1}", caught.exception.args[0])
+
+    def test_out_of_range_values_are_refused_naming_file_field_and_value(self):
+        self.env.ref("base.USD").active = True
+        cases = [
+            (
+                "qty.xml",
+                factory.make_invoice(before_signing=_set("SLuong", "1E+400")),
+                "HHDVu[1]/SLuong '1E+400' is out of range",
+            ),
+            (
+                "price.xml",
+                factory.make_invoice(before_signing=_set("DGia", "1E+300")),
+                "HHDVu[1]/DGia '1E+300' is out of range",
+            ),
+            (
+                "product.xml",
+                factory.make_invoice(
+                    before_signing=lambda root: (
+                        _set("SLuong", "1E+8")(root),
+                        _set("DGia", "1E+8")(root),
+                    )
+                ),
+                "SLuong '1E+8' × DGia '1E+8' is out of range",
+            ),
+            (
+                "negrate.xml",
+                factory.make_invoice(currency="USD", general={"TGia": "-25000"}),
+                "TTChung/TGia '-25000' is not a positive exchange rate",
+            ),
+            (
+                "tiny.xml",
+                factory.make_invoice(currency="USD", before_signing=_set("TGia", "1E-300")),
+                "TTChung/TGia '1E-300' is not a positive exchange rate",
+            ),
+            (
+                "tchat.xml",
+                factory.make_invoice(before_signing=_set("TChat", "9")),
+                "HHDVu[1]/TChat '9' is not 1, 2, 3 or 4",
+            ),
+        ]
+        before = self._count()
+        results = self._import(
+            *[(name, data) for name, data, _said in cases], ("good.xml", factory.make_invoice())
+        )
+        self.assertEqual(len(results), len(cases) + 1)
+        for (name, _data, said), result in zip(cases, results, strict=False):
+            self.assertFalse(result["inbound"], name)
+            self.assertTrue(result["error"].startswith(f"{name}: "), result["error"])
+            self.assertEqual(result["error"].count(name), 1, result["error"])
+            self.assertIn(said, result["error"])
+        self.assertFalse(results[-1]["error"], results[-1]["error"])
+        self.assertEqual(self._count()[0], before[0] + 1)  # the good file only
+
     def test_duplicate_in_two_uploads_is_refused(self):
         data = factory.make_invoice()
         first = self._import_one(data)

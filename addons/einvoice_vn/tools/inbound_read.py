@@ -336,6 +336,11 @@ def _required(node, path, base):
     return value
 
 
+# Amounts, quantities and prices of an invoice stay below 10^15 (the XSD's 21 digits with 6
+# decimals); beyond, float arithmetic in the bill loses units and Python floats overflow.
+MAX_NUMBER = Decimal(10) ** 15
+
+
 def _decimal(node, path, base, default=None):
     value = text(node, *path)
     if not value:
@@ -346,7 +351,23 @@ def _decimal(node, path, base, default=None):
         number = None
     if number is None or not number.is_finite():
         raise InboundError(f"{base}/{'/'.join(path)} {value!r} is not a number")
+    if abs(number) >= MAX_NUMBER:
+        raise InboundError(
+            f"{base}/{'/'.join(path)} {value!r} is out of range (at most 15 digits before "
+            "the decimal point)"
+        )
     return number
+
+
+def _exchange_rate(node, base):
+    """TGia: VND per unit of the invoice's currency, a positive number (1 when absent)."""
+    rate = _decimal(node, ("TGia",), base, Decimal(1))
+    if rate < Decimal("0.000001"):
+        raise InboundError(
+            f"{base}/TGia {text(node, 'TGia')!r} is not a positive exchange rate (at least "
+            "0.000001)"
+        )
+    return rate
 
 
 def read(data):
@@ -386,18 +407,29 @@ def read_hdon(hdon, info=None):
     for index, item in enumerate(items, start=1):
         line_base = f"{base}/NDHDon/DSHHDVu/HHDVu[{index}]"
         kind_text = text(item, "TChat") or "1"
-        if not kind_text.isdigit():
+        if kind_text not in ("1", "2", "3", "4"):
             raise InboundError(f"{line_base}/TChat {kind_text!r} is not 1, 2, 3 or 4")
         sequence = text(item, "STT")
+        quantity = _decimal(item, ("SLuong",), line_base)
+        unit_price = _decimal(item, ("DGia",), line_base)
+        if (
+            quantity is not None
+            and unit_price is not None
+            and abs(quantity * unit_price) >= MAX_NUMBER
+        ):
+            raise InboundError(
+                f"{line_base}: SLuong {text(item, 'SLuong')!r} × DGia {text(item, 'DGia')!r}"
+                " is out of range (at most 15 digits before the decimal point)"
+            )
         lines.append(
             InboundLine(
-                sequence=int(sequence) if sequence.isdigit() else index,
+                sequence=int(sequence) if sequence.isdigit() and len(sequence) < 10 else index,
                 kind=int(kind_text),
                 code=text(item, "MHHDVu"),
                 name=text(item, "THHDVu"),
                 uom=text(item, "DVTinh"),
-                quantity=_decimal(item, ("SLuong",), line_base),
-                unit_price=_decimal(item, ("DGia",), line_base),
+                quantity=quantity,
+                unit_price=unit_price,
                 discount_amount=_decimal(item, ("STCKhau",), line_base, Decimal(0)),
                 amount=_decimal(item, ("ThTien",), line_base),
                 tax_rate=text(item, "TSuat"),
@@ -429,7 +461,7 @@ def read_hdon(hdon, info=None):
         number=_required(general, ("SHDon",), f"{base}/TTChung"),
         date=date,
         currency=(text(general, "DVTTe") or "VND").upper(),
-        exchange_rate=_decimal(general, ("TGia",), f"{base}/TTChung", Decimal(1)),
+        exchange_rate=_exchange_rate(general, f"{base}/TTChung"),
         seller_tax_id=_required(seller, ("MST",), f"{base}/NDHDon/NBan"),
         seller_name=_required(seller, ("Ten",), f"{base}/NDHDon/NBan"),
         seller_address=text(seller, "DChi"),
