@@ -595,6 +595,28 @@ class TestInboundRefused(InboundCommon):
         )
         self.assertEqual(tree.tag, "Invoice")
 
+    def test_doctype_hidden_by_utf16_or_utf32_without_bom_reads_no_file(self):
+        """Odoo's Upload: UTF-16 without byte order mark and UTF-32 hide a DOCTYPE from a
+        byte scan; such a file must not reach a parser that reads file:///etc/hostname."""
+        with open("/etc/hostname", encoding="utf-8") as handle:
+            hostname = handle.read().strip()
+        self.assertTrue(hostname)
+        Move = self.env["account.move"]
+        for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-32"):
+            with self.subTest(encoding=encoding):
+                raw = factory.xxe_payload("file:///etc/hostname").decode().encode(encoding)
+                file_data = {"name": "xxe.xml", "raw": raw, "mimetype": "application/xml"}
+                self.assertIsNone(Move._get_xml_tree(file_data))
+                attachment = self.env["ir.attachment"].create({"name": "xxe.xml", "raw": raw})
+                bill = self.journal.with_context(
+                    default_move_type="in_invoice"
+                )._create_document_from_attachment(attachment.ids)
+                self.assertFalse(bill.invoice_line_ids)
+                self.assertFalse(bill.einvoice_vn_inbound_id)
+                seen = " ".join([bill.ref or "", bill.name or "", *bill.message_ids.mapped("body")])
+                self.assertNotIn(f">{hostname}<", seen)
+                self.assertNotIn(f" {hostname}\n", seen)
+
     def test_buyer_of_another_company_is_not_booked_here(self):
         other = self.setup_other_company(name="Company B")["company"]
         other.vat = "0100109106-001"

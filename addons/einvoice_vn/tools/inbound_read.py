@@ -47,21 +47,32 @@ def _parser():
 
 
 def _declared_encoding_text(data):
-    """The document as text for the declaration scan, whatever its byte encoding."""
+    """The document as text for the declaration scan, whatever its byte encoding (UTF-8,
+    UTF-16 and UTF-32, with or without byte order mark, as libxml2 detects them)."""
     for bom, encoding in (
         (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
         (b"\xff\xfe", "utf-16-le"),
         (b"\xfe\xff", "utf-16-be"),
     ):
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, "replace").encode("utf-8", "replace")
-    if data[:2] in (b"<\x00", b"\x00<"):
-        encoding = "utf-16-le" if data[:1] == b"<" else "utf-16-be"
-        return data.decode(encoding, "replace").encode("utf-8", "replace")
+    for start, encoding in (
+        (b"<\x00\x00\x00", "utf-32-le"),
+        (b"\x00\x00\x00<", "utf-32-be"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    ):
+        if data.startswith(start):
+            return data.decode(encoding, "replace").encode("utf-8", "replace")
     return data
 
 
-def parse_xml(data):
+xml_text = _declared_encoding_text
+
+
+def parse_xml(data, max_bytes=MAX_FILE_BYTES):
     """Parse untrusted XML bytes; return the root element or raise InboundError.
 
     A DOCTYPE or any DTD declaration is refused before parsing (no file, network or entity
@@ -69,10 +80,8 @@ def parse_xml(data):
     """
     if not isinstance(data, bytes):
         raise InboundError("the file content must be bytes")
-    if len(data) > MAX_FILE_BYTES:
-        raise InboundError(
-            f"the file has {len(data)} bytes, more than the {MAX_FILE_BYTES} accepted"
-        )
+    if len(data) > max_bytes:
+        raise InboundError(f"the file has {len(data)} bytes, more than the {max_bytes} accepted")
     scanned = _declared_encoding_text(data).upper()
     for declaration in _FORBIDDEN_DECLARATIONS:
         if declaration in scanned:
