@@ -1,6 +1,7 @@
 """Supplier e-invoices in: reading, signatures, certificates, the tax authority and tax ids,
 without Odoo (hostile files, amounts and words: test_einvoice_inbound_files.py)."""
 
+import ast
 import dataclasses
 import datetime
 import random
@@ -21,9 +22,21 @@ OURS = [factory.BUYER_MST]
 NOW = datetime.datetime(2026, 11, 27, tzinfo=datetime.timezone.utc)
 
 
-def checks_of(data, buyer_tax_ids=OURS):
+def trust():
+    """The settings of a database that verifies e-invoices: the factory's CA is trusted and
+    the tax authority's MST known (without them certificate and authority are warnings)."""
+    return {
+        "trusted_issuers": [factory.default_ca().certificate],
+        "authority_tax_ids": [factory.AUTHORITY_MST],
+    }
+
+
+def checks_of(data, buyer_tax_ids=OURS, trusted=True):
     invoice = inbound.read(data)
-    return {check.code: check for check in inbound.verify(invoice, buyer_tax_ids, now=NOW)}
+    settings = trust() if trusted else {}
+    return {
+        check.code: check for check in inbound.verify(invoice, buyer_tax_ids, now=NOW, **settings)
+    }
 
 
 def results(checks):
@@ -362,37 +375,82 @@ def test_tdiep_202_with_authority_signature_is_accepted():
     assert invoice.message_type == "202"
     assert invoice.sender == "TCT"
     assert len(invoice.authority_code) == 34
-    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW, **trust())}
     assert results(checks) == {**ALL_PASS, "authority": "pass"}
     assert checks["authority"].key == "authority.ok"
 
 
 def test_authority_signature_by_another_certificate_fails():
-    forger = factory.make_cert(
-        factory.default_ca(), factory.SELLER_MST, common_name="TỔNG CỤC THUẾ"
-    )
+    forger = factory.make_cert(factory.default_ca(), "0312345678", common_name="TỔNG CỤC THUẾ")
     hdon = factory.make_invoice(with_code=True)
     data = factory.make_tdiep(hdon, "202", authority=forger)
     invoice = inbound.read(data)
     accepted = [factory.AUTHORITY_MST]
-    checks = {c.code: c for c in inbound.verify(invoice, OURS, NOW, authority_tax_ids=accepted)}
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, NOW, **trust())}
     check = checks["authority"]
     assert (check.result, check.key) == ("fail", "authority.not_authority")
     assert check.message.endswith(
         f"is not a tax authority certificate (accepted MST or names: {factory.AUTHORITY_MST})."
     )
     genuine = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
-    checks = inbound.verify(inbound.read(genuine), OURS, NOW, authority_tax_ids=accepted)
+    checks = inbound.verify(inbound.read(genuine), OURS, NOW, **trust())
     assert checks[2].result == "pass"
+    # Its MST is known but nobody checked who issued it: not proven.
+    unchecked = inbound.verify(inbound.read(genuine), OURS, NOW, authority_tax_ids=accepted)
+    assert (unchecked[2].result, unchecked[2].key) == ("warning", "authority.issuer_not_checked")
+
+
+@pytest.mark.parametrize("party", ["seller", "buyer"])
+def test_authority_signature_by_the_seller_or_the_buyer_fails(party):
+    """Whatever is configured, the seller (or buyer) signing as the authority is a forgery."""
+    tax_id = factory.SELLER_MST if party == "seller" else factory.BUYER_MST
+    forger = factory.make_cert(factory.default_ca(), tax_id, common_name="TỔNG CỤC THUẾ")
+    data = factory.make_invoice(authority=forger)
+    for trusted in (True, False):
+        check = checks_of(data, trusted=trusted)["authority"]
+        assert (check.result, check.key) == ("fail", f"authority.signed_by_{party}")
+        assert f"whose MST {tax_id} is the {party}'s" in check.message
+
+
+def test_forgery_by_an_own_ca_is_not_verified_with_default_settings():
+    """An attacker's CA signing as the seller and as "TỔNG CỤC THUẾ" (the authority's own
+    MST): without trust settings nothing can pass, and each check says what it missed."""
+    evil = factory.make_ca("Evil CA")
+    data = factory.make_invoice(
+        certificate=factory.make_cert(evil, factory.SELLER_MST),
+        authority=factory.make_cert(evil, factory.AUTHORITY_MST, common_name="TỔNG CỤC THUẾ"),
+    )
+    checks = checks_of(data, trusted=False)
+    assert checks["seller_signature"].result == "pass"
+    assert (checks["certificate"].result, checks["certificate"].key) == (
+        "warning",
+        "certificate.ok_issuer_not_checked",
+    )
+    assert (checks["authority"].result, checks["authority"].key) == (
+        "warning",
+        "authority.not_identified",
+    )
+    assert "CN=Evil CA" in checks["authority"].message
+    trusted = checks_of(data)
+    assert trusted["certificate"].result == "fail"
+    assert (trusted["authority"].result, trusted["authority"].key) == (
+        "fail",
+        "authority.untrusted_issuer",
+    )
 
 
 def test_authority_recognised_by_the_name_of_its_certificate():
     hdon = factory.make_invoice(with_code=True)
     data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
     invoice = inbound.read(data)
-    named = inbound.verify(invoice, OURS, NOW, authority_names=["Tổng cục thuế"])
+    issuers = trust()["trusted_issuers"]
+    named = inbound.verify(
+        invoice, OURS, NOW, authority_names=["Tổng cục thuế"], trusted_issuers=issuers
+    )
     assert named[2].result == "pass"
-    other = inbound.verify(invoice, OURS, NOW, authority_names=["CỤC THUẾ"])
+    other = inbound.verify(
+        invoice, OURS, NOW, authority_names=["CỤC THUẾ"], trusted_issuers=issuers
+    )
     assert (other[2].result, other[2].key) == ("fail", "authority.not_authority")
 
 
@@ -484,7 +542,7 @@ def test_invoices_of_one_message_sharing_an_id_each_verify():
     invoices = inbound.read_all(etree.tostring(message))
     assert [inv.number for inv in invoices] == ["42", "43"]
     for invoice in invoices:
-        checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+        checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW, **trust())}
         assert results(checks) == ALL_PASS
 
 
@@ -620,7 +678,7 @@ def test_invoice_in_the_form_of_a_provider(containers):
         None,
         "",
     )
-    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW)}
+    checks = {c.code: c for c in inbound.verify(invoice, OURS, now=NOW, **trust())}
     assert results(checks) == ALL_PASS
     assert checks["seller_signature"].params["algorithm"] == "RSA-SHA1"
     assert checks["certificate"].params["signing_time"] == "2026-11-20T02:30:00Z"
@@ -631,12 +689,15 @@ def test_certificates_from_a_trusted_certification_authority():
     pem = ca.certificate.public_bytes(serialization.Encoding.PEM)
     hdon = factory.make_invoice(with_code=True)
     data = factory.make_tdiep(hdon, "202", authority=factory.authority_cert())
-    checks = inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=[pem])
+    accepted = [factory.AUTHORITY_MST]
+    checks = inbound.verify(
+        inbound.read(data), OURS, NOW, trusted_issuers=[pem], authority_tax_ids=accepted
+    )
     assert [check.result for check in checks[:3]] == ["pass", "pass", "pass"]
     assert checks[1].key == "certificate.ok"
     assert f"issued by the trusted {ca.name.rfc4514_string()}" in checks[1].message
     untrusted = inbound.verify(inbound.read(data), OURS, NOW)[1]
-    assert (untrusted.result, untrusted.key) == ("pass", "certificate.ok_issuer_not_checked")
+    assert (untrusted.result, untrusted.key) == ("warning", "certificate.ok_issuer_not_checked")
     assert "was not checked (no trusted certification authority is configured)" in (
         untrusted.message
     )
@@ -650,7 +711,14 @@ def test_certificate_minted_by_another_authority_fails_when_issuers_are_trusted(
     data = factory.make_tdiep(hdon, "202", authority=factory.make_cert(forger_ca, "0100231226"))
     trusted = [factory.default_ca().certificate]
     checks = {
-        c.code: c for c in inbound.verify(inbound.read(data), OURS, NOW, trusted_issuers=trusted)
+        c.code: c
+        for c in inbound.verify(
+            inbound.read(data),
+            OURS,
+            NOW,
+            trusted_issuers=trusted,
+            authority_tax_ids=[factory.AUTHORITY_MST],
+        )
     }
     assert checks["seller_signature"].result == "pass"
     assert checks["certificate"].result == "fail"
@@ -706,3 +774,27 @@ def test_every_check_message_has_a_vietnamese_translation():
         assert translations.get(text), key
         placeholders = sorted(re.findall(r"%\((\w+)\)[sr]", text))
         assert sorted(re.findall(r"%\((\w+)\)[sr]", translations[text])) == placeholders, key
+
+
+def test_every_user_facing_string_of_the_addon_has_a_vietnamese_translation():
+    """Every literal given to env._() / _() in the addon's Python code has its vi.po
+    entry (the exporter finds them; a missing one shows English to Vietnamese users)."""
+    addon = Path(inbound.__file__).resolve().parent.parent
+    translations = {entry.msgid: entry.msgstr for entry in polib.pofile(str(addon / "i18n/vi.po"))}
+    missing = []
+    for path in sorted(addon.rglob("*.py")):
+        if "tests" in path.relative_to(addon).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            first = node.args[0]
+            if (
+                name in ("_", "_lt")
+                and isinstance(first, ast.Constant)
+                and not translations.get(first.value)
+            ):
+                missing.append(f"{path.name}:{node.lineno}: {first.value[:60]}")
+    assert not missing, "\n".join(missing)

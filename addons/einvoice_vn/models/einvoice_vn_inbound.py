@@ -6,6 +6,7 @@ import json
 import logging
 import zipfile
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
@@ -224,17 +225,28 @@ class EinvoiceVnInbound(models.Model):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Importing supplier e-invoices needs invoicing rights."))
         if not isinstance(files, list):
-            raise UserError(self.env._("files: a list of {name, content} is expected."))
-        payload = []
+            raise UserError(
+                self.env._(
+                    "files: a list of {name, content} is expected, not %(value)s.",
+                    value=repr(files)[:100],
+                )
+            )
+        results = []
         for index, item in enumerate(files):
-            name = (item or {}).get("name") or f"file {index + 1}"
+            # A bad item is that item's error, in its place; the others are imported.
             try:
-                content = "".join(str((item or {}).get("content") or "").split())
-                raw = base64.b64decode(content, validate=True)
-            except (binascii.Error, ValueError, TypeError):
-                raise UserError(self.env._("%(file)s: content is not base64.", file=name)) from None
-            payload.append((name, raw))
-        results = self._import_many(payload, source="api")
+                raw = self._api_content(index, item)
+            except UserError as exc:
+                name = item.get("name") if isinstance(item, dict) else None
+                results.append(
+                    {
+                        "name": name if isinstance(name, str) and name else f"file {index + 1}",
+                        "inbound": self.browse(),
+                        "error": exc.args[0],
+                    }
+                )
+                continue
+            results += self._import_many([(item["name"], raw)], source="api")
         return [
             {
                 "name": result["name"],
@@ -245,6 +257,39 @@ class EinvoiceVnInbound(models.Model):
             }
             for result in results
         ]
+
+    @api.model
+    def _api_content(self, index, item):
+        """The bytes of ``files[index]`` of the API, or a UserError naming the item."""
+        if not isinstance(item, dict):
+            raise UserError(
+                self.env._(
+                    "files[%(index)s]: a {name, content} dictionary is expected, not %(value)s.",
+                    index=index,
+                    value=repr(item)[:100],
+                )
+            )
+        name, content = item.get("name"), item.get("content")
+        if not isinstance(name, str) or not name.strip():
+            raise UserError(
+                self.env._(
+                    "files[%(index)s]: name must be a file name, not %(value)s.",
+                    index=index,
+                    value=repr(name)[:100],
+                )
+            )
+        if not isinstance(content, str):
+            raise UserError(
+                self.env._(
+                    "%(file)s: content must be the file in base64, not %(value)s.",
+                    file=name,
+                    value=repr(content)[:100],
+                )
+            )
+        try:
+            return base64.b64decode("".join(content.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise UserError(self.env._("%(file)s: content is not base64.", file=name)) from None
 
     # ------------------------------------------------------------------
     # Intake
@@ -264,6 +309,9 @@ class EinvoiceVnInbound(models.Model):
             except UserError as exc:
                 results.append({"name": name, "inbound": self.browse(), "error": exc.args[0]})
                 continue
+            except Exception as exc:
+                results.append(self._unexpected(name, exc))
+                continue
             for doc_name, xml, pdfs in documents:
                 try:
                     invoices = self._read_all(doc_name, xml)
@@ -271,6 +319,9 @@ class EinvoiceVnInbound(models.Model):
                     results.append(
                         {"name": doc_name, "inbound": self.browse(), "error": exc.args[0]}
                     )
+                    continue
+                except Exception as exc:
+                    results.append(self._unexpected(doc_name, exc))
                     continue
                 for invoice in invoices:
                     try:
@@ -286,9 +337,29 @@ class EinvoiceVnInbound(models.Model):
                         results.append(
                             {"name": doc_name, "inbound": self.browse(), "error": exc.args[0]}
                         )
+                    except psycopg2.OperationalError:
+                        raise  # a concurrency error: the whole request is retried
+                    except Exception as exc:
+                        # Its savepoint is rolled back: nothing of it is left behind.
+                        results.append(self._unexpected(doc_name, exc))
                     else:
                         results.append({"name": doc_name, "inbound": rec, "error": False})
         return results
+
+    @api.model
+    def _unexpected(self, name, exc):
+        """The result of a file whose import failed in an unforeseen way: logged with its
+        traceback, reported as that file's error."""
+        _logger.exception("Supplier e-invoice %s could not be imported", name)
+        return {
+            "name": name,
+            "inbound": self.browse(),
+            "error": self.env._(
+                "%(file)s could not be imported (%(error)s): check its content.",
+                file=name,
+                error=f"{type(exc).__name__}: {exc}"[:300],
+            ),
+        }
 
     @api.model
     def _read_all(self, name, xml):
@@ -304,7 +375,9 @@ class EinvoiceVnInbound(models.Model):
         try:
             documents = inbound.unpack(name, raw)
         except inbound.InboundError as exc:
-            raise UserError(self.env._("%(file)s: %(error)s", file=name, error=str(exc))) from None
+            # The core's messages about the file itself already start with its name.
+            error = str(exc).removeprefix(f"{name}: ")
+            raise UserError(self.env._("%(file)s: %(error)s", file=name, error=error)) from None
         if not documents:
             raise UserError(self.env._("%(file)s holds no e-invoice XML.", file=name))
         pdfs = self._zip_pdfs(raw) if zipfile.is_zipfile(io.BytesIO(raw)) else []

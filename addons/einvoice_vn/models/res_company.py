@@ -72,15 +72,16 @@ class ResCompany(models.Model):
     einvoice_vn_authority_tax_ids = fields.Char(
         string="Tax Authority Certificate MSTs",
         help="Comma-separated tax ids of the certificates accepted as the tax authority's "
-        "signature on supplier e-invoices (DSCKS/CQT); empty: any certificate whose "
-        "signature verifies, its holder named in the check.",
+        "signature on supplier e-invoices (DSCKS/CQT); empty: the signer is not identified "
+        "and the authority check is a warning (the e-invoice needs review).",
     )
 
     einvoice_vn_trusted_ca = fields.Text(
         string="Trusted Certification Authorities (PEM)",
         help="PEM certificates of the certification authorities allowed to issue the "
         "sellers' and the tax authority's certificates on supplier e-invoices; empty: the "
-        "issuer is not checked, and the certificate check says so.",
+        "issuer is not checked, and the certificate and authority checks are warnings (the "
+        "e-invoice needs review).",
     )
 
     @api.constrains("einvoice_vn_trusted_ca")

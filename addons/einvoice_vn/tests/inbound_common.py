@@ -1,5 +1,7 @@
 import base64
 
+from cryptography.hazmat.primitives import serialization
+
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -7,12 +9,14 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from . import supplier_invoices as factory
 from .status_server import StatusServer
 
-STATUS_PORT = 18202
-
 
 class InboundCommon(AccountTestInvoicingCommon):
     """A Vietnamese buyer company (MST factory.BUYER_MST) on the l10n_vn chart, the vendor's
-    products with the supplier's codes, and a seller-status service on 127.0.0.1."""
+    products with the supplier's codes, and a seller-status service on 127.0.0.1.
+
+    The company is configured as a database that verifies e-invoices must be: it trusts the
+    factory's CA and knows the tax authority's MST (without them the certificate and
+    authority checks are warnings, see ``_default_trust``)."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("vn")
@@ -21,8 +25,16 @@ class InboundCommon(AccountTestInvoicingCommon):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.company.write({"name": "Công ty Cổ phần Mua Hàng", "vat": factory.BUYER_MST})
+        cls.company.sudo().write(
+            {
+                "einvoice_vn_trusted_ca": factory.default_ca()
+                .certificate.public_bytes(serialization.Encoding.PEM)
+                .decode(),
+                "einvoice_vn_authority_tax_ids": factory.AUTHORITY_MST,
+            }
+        )
         cls.journal = cls.company_data["default_journal_purchase"]
-        cls.status = StatusServer(port=STATUS_PORT).__enter__()
+        cls.status = StatusServer().__enter__()
         cls.addClassCleanup(cls.status.__exit__, None, None, None)
         cls.vendor = cls.env["res.partner"].create(
             {
@@ -75,6 +87,12 @@ class InboundCommon(AccountTestInvoicingCommon):
         )
         wizard.action_import()
         return wizard
+
+    def _default_trust(self):
+        """Back to the settings of a new database: no trusted CA, no authority MST."""
+        self.company.sudo().write(
+            {"einvoice_vn_trusted_ca": False, "einvoice_vn_authority_tax_ids": False}
+        )
 
     def _checks(self, inbound):
         return {check.code: check for check in inbound.check_ids}

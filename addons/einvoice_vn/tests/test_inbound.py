@@ -3,7 +3,7 @@ import hashlib
 
 from cryptography.hazmat.primitives import serialization
 
-from odoo import Command
+from odoo import Command, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -244,6 +244,64 @@ class TestInboundChecks(InboundCommon):
         with self.assertRaises(ValidationError):
             self.company.sudo().einvoice_vn_trusted_ca = "not a certificate"
 
+    def _forgery(self):
+        """An invoice signed by an attacker's own CA, both as the seller and as "TỔNG CỤC
+        THUẾ" with the tax authority's MST."""
+        evil_ca = factory.make_ca("Evil CA")
+        seller = factory.make_cert(evil_ca, factory.SELLER_MST)
+        fake_tax = factory.make_cert(evil_ca, factory.AUTHORITY_MST, common_name="TỔNG CỤC THUẾ")
+        return factory.make_invoice(certificate=seller, authority=fake_tax)
+
+    def test_forged_invoice_is_not_verified_with_default_settings(self):
+        self._default_trust()
+        inbound = self._import_one(self._forgery(), name="forged.xml")
+        checks = self._checks(inbound)
+        self.assertEqual(checks["seller_signature"].result, "pass")  # the signature is sound
+        self.assertEqual(checks["certificate"].result, "warning", checks["certificate"].message)
+        self.assertIn("Evil CA", checks["certificate"].message)
+        self.assertIn("was not checked", checks["certificate"].message)
+        self.assertEqual(checks["authority"].result, "warning", checks["authority"].message)
+        self.assertIn("not identified as the tax authority", checks["authority"].message)
+        self.assertEqual(inbound.state, "warning")
+        self.assertEqual(inbound.move_id.einvoice_vn_inbound_state, "warning")
+
+    def test_genuine_invoice_is_not_verified_without_trust_settings(self):
+        """Nothing configured: even a genuine invoice cannot be proven, it needs review."""
+        self._default_trust()
+        data = factory.make_invoice(authority=factory.authority_cert())
+        inbound = self._import_one(data)
+        checks = self._checks(inbound)
+        self.assertEqual(checks["certificate"].result, "warning")
+        self.assertEqual(checks["authority"].result, "warning")
+        self.assertEqual(inbound.state, "warning")
+        # Only the authority MST configured: the signer is named, its issuer unchecked.
+        self.company.sudo().einvoice_vn_authority_tax_ids = factory.AUTHORITY_MST
+        inbound.action_recheck()
+        check = self._checks(inbound)["authority"]
+        self.assertEqual(check.result, "warning", check.message)
+        self.assertIn("was not checked", check.message)
+
+    def test_forged_invoice_fails_with_trust_settings(self):
+        inbound = self._import_one(self._forgery(), name="forged.xml")
+        checks = self._checks(inbound)
+        self.assertEqual(checks["certificate"].result, "fail", checks["certificate"].message)
+        self.assertEqual(checks["authority"].result, "fail", checks["authority"].message)
+        self.assertIn("Evil CA", checks["authority"].message)
+        self.assertEqual(inbound.state, "failed")
+
+    def test_authority_signed_by_seller_or_buyer_fails(self):
+        self._default_trust()
+        for tax_id in (factory.SELLER_MST, factory.BUYER_MST):
+            signer_cert = factory.make_cert(
+                factory.default_ca(), tax_id, common_name="TỔNG CỤC THUẾ"
+            )
+            data = factory.make_invoice(authority=signer_cert, number=tax_id[-3:])
+            inbound = self._import_one(data)
+            check = self._checks(inbound)["authority"]
+            self.assertEqual(check.result, "fail", check.message)
+            self.assertIn(tax_id, check.message)
+            self.assertEqual(inbound.state, "failed")
+
     def test_check_message_is_translated(self):
         self.env["res.lang"]._activate_lang("vi_VN")
         self.env["ir.module.module"]._load_module_terms(["einvoice_vn"], ["vi_VN"])
@@ -300,17 +358,168 @@ class TestInboundSellerStatus(InboundCommon):
         # The bill's own notes are kept.
         self.assertTrue(inbound.check_ids.filtered(lambda c: c.code == "bill"))
 
-    def test_service_down_is_a_warning(self):
+    def test_lookup_that_cannot_answer_fails_and_flags_the_bill(self):
+        """Anything but an active status flags the bill: an unknown seller, a refused
+        token, a service down or answering garbage are failed checks, not warnings."""
+        self.company.sudo().write(
+            {"einvoice_vn_status_url": self.status.url, "einvoice_vn_status_cache_hours": 0}
+        )
+        cases = [
+            ("unknown", "the service does not know it", None),
+            ("error500", "HTTP 500", None),
+            ("garbage", "not JSON", None),
+            ("token", "refused the token", "secret"),
+        ]
+        for number, (behaviour, said, token) in enumerate(cases, start=50):
+            with self.subTest(behaviour=behaviour):
+                self.status.state.__init__()
+                self.status.state.token = token
+                if behaviour in ("error500", "garbage"):
+                    self.status.state.script = [behaviour]
+                    self.status.state.statuses[factory.SELLER_MST] = "00"
+                inbound = self._import_one(factory.make_invoice(number=str(number)))
+                check = self._checks(inbound)["seller_status"]
+                self.assertEqual(check.result, "fail", check.message)
+                self.assertIn("could not be looked up", check.message)
+                self.assertIn(said, check.message)
+                self.assertEqual(inbound.state, "failed")
+                self.assertTrue(inbound.move_id.activity_ids)
+
+    def test_status_cached_meanwhile_by_another_transaction(self):
+        """Another transaction caches the seller's status after ours began: our import
+        goes on with the status it looked up (not "e-invoice already received")."""
+        company = self.env.ref("base.main_company")  # committed, unlike the test company
+        company.sudo().write(
+            {"einvoice_vn_status_url": self.status.url, "einvoice_vn_status_cache_hours": 0}
+        )
+        self.status.state.statuses[factory.SELLER_MST] = "00"
+        Status = self.env["einvoice.vn.seller.status"]
+        self.assertFalse(Status.search([("company_id", "=", company.id)]))
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(
+                "INSERT INTO einvoice_vn_seller_status (company_id, tax_id, code, checked_at) "
+                "VALUES (%s, %s, '05', now() at time zone 'utc' - interval '2 days')",
+                (company.id, factory.SELLER_MST),
+            )
+
+        def remove():
+            with sql_db.db_connect(self.env.cr.dbname).cursor() as cleaner:
+                cleaner.execute(
+                    "DELETE FROM einvoice_vn_seller_status WHERE company_id = %s AND tax_id = %s",
+                    (company.id, factory.SELLER_MST),
+                )
+
+        self.addCleanup(remove)
+        check = Status._check(company, factory.SELLER_MST)
+        self.assertEqual(check["result"], "pass", check)
+        self.assertEqual(check["params"]["code"], "00")
+        # The transaction is still usable.
+        self.assertTrue(self._import_one(factory.make_invoice(number="77")))
+
+    def test_cache_is_keyed_on_the_compact_tax_id(self):
         self.company.sudo().einvoice_vn_status_url = self.status.url
-        self.status.state.script = ["error500"]
-        inbound = self._import_one(factory.make_invoice())
-        check = self._checks(inbound)["seller_status"]
-        self.assertEqual(check.result, "warning")
-        self.assertIn("could not be looked up", check.message)
+        self.status.state.statuses[factory.SELLER_MST] = "00"
+        Status = self.env["einvoice.vn.seller.status"]
+        Status._check(self.company, f" {factory.SELLER_MST[:4]} {factory.SELLER_MST[4:]}")
+        check = Status._check(self.company, factory.SELLER_MST)
+        self.assertEqual(check["result"], "pass")
+        self.assertEqual(len(self.status.state.requests), 1)  # the second one from the cache
+        self.assertEqual(
+            Status.search([("company_id", "=", self.company.id)]).tax_id, factory.SELLER_MST
+        )
+
+
+def _set(tag, value):
+    """A ``before_signing`` edit: the first element ``tag`` of the HDon gets ``value``."""
+
+    def edit(root):
+        node = next(n for n in root.iter() if isinstance(n.tag, str) and n.tag.endswith(tag))
+        node.text = value
+
+    return edit
 
 
 @tagged("post_install", "-at_install")
 class TestInboundRefused(InboundCommon):
+    def test_api_bad_items_are_each_reported_and_do_not_stop_the_batch(self):
+        good = factory.make_invoice()
+        results = self.env["einvoice.vn.inbound"].import_files(
+            [
+                "abc",
+                {"name": 1, "content": []},
+                {"name": "e.xml", "content": ""},
+                {"name": "list.xml", "content": ["x"]},
+                {"name": "good.xml", "content": self._b64(good)},
+            ]
+        )
+        self.assertEqual(len(results), 5)
+        abc, number, empty, listed, imported = results
+        self.assertEqual(abc["state"], "refused")
+        self.assertIn("files[0]", abc["error"])
+        self.assertIn("'abc'", abc["error"])
+        self.assertIn("files[1]", number["error"])
+        self.assertIn("name", number["error"])
+        self.assertEqual(empty["error"], "e.xml: the file is empty")  # named once
+        self.assertIn("list.xml: content", listed["error"])
+        self.assertIn("['x']", listed["error"])
+        self.assertFalse(imported["error"], imported["error"])
+        self.assertTrue(imported["move_id"])
+        with self.assertRaises(UserError) as caught:
+            self.env["einvoice.vn.inbound"].import_files({"a": 1})
+        self.assertIn("{'a': 1}", caught.exception.args[0])
+
+    def test_out_of_range_values_are_refused_naming_file_field_and_value(self):
+        self.env.ref("base.USD").active = True
+        cases = [
+            (
+                "qty.xml",
+                factory.make_invoice(before_signing=_set("SLuong", "1E+400")),
+                "HHDVu[1]/SLuong '1E+400' is out of range",
+            ),
+            (
+                "price.xml",
+                factory.make_invoice(before_signing=_set("DGia", "1E+300")),
+                "HHDVu[1]/DGia '1E+300' is out of range",
+            ),
+            (
+                "product.xml",
+                factory.make_invoice(
+                    before_signing=lambda root: (
+                        _set("SLuong", "1E+8")(root),
+                        _set("DGia", "1E+8")(root),
+                    )
+                ),
+                "SLuong '1E+8' × DGia '1E+8' is out of range",
+            ),
+            (
+                "negrate.xml",
+                factory.make_invoice(currency="USD", general={"TGia": "-25000"}),
+                "TTChung/TGia '-25000' is not a positive exchange rate",
+            ),
+            (
+                "tiny.xml",
+                factory.make_invoice(currency="USD", before_signing=_set("TGia", "1E-300")),
+                "TTChung/TGia '1E-300' is not a positive exchange rate",
+            ),
+            (
+                "tchat.xml",
+                factory.make_invoice(before_signing=_set("TChat", "9")),
+                "HHDVu[1]/TChat '9' is not 1, 2, 3 or 4",
+            ),
+        ]
+        before = self._count()
+        results = self._import(
+            *[(name, data) for name, data, _said in cases], ("good.xml", factory.make_invoice())
+        )
+        self.assertEqual(len(results), len(cases) + 1)
+        for (name, _data, said), result in zip(cases, results, strict=False):
+            self.assertFalse(result["inbound"], name)
+            self.assertTrue(result["error"].startswith(f"{name}: "), result["error"])
+            self.assertEqual(result["error"].count(name), 1, result["error"])
+            self.assertIn(said, result["error"])
+        self.assertFalse(results[-1]["error"], results[-1]["error"])
+        self.assertEqual(self._count()[0], before[0] + 1)  # the good file only
+
     def test_duplicate_in_two_uploads_is_refused(self):
         data = factory.make_invoice()
         first = self._import_one(data)
@@ -385,6 +594,28 @@ class TestInboundRefused(InboundCommon):
             }
         )
         self.assertEqual(tree.tag, "Invoice")
+
+    def test_doctype_hidden_by_utf16_or_utf32_without_bom_reads_no_file(self):
+        """Odoo's Upload: UTF-16 without byte order mark and UTF-32 hide a DOCTYPE from a
+        byte scan; such a file must not reach a parser that reads file:///etc/hostname."""
+        with open("/etc/hostname", encoding="utf-8") as handle:
+            hostname = handle.read().strip()
+        self.assertTrue(hostname)
+        Move = self.env["account.move"]
+        for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-32"):
+            with self.subTest(encoding=encoding):
+                raw = factory.xxe_payload("file:///etc/hostname").decode().encode(encoding)
+                file_data = {"name": "xxe.xml", "raw": raw, "mimetype": "application/xml"}
+                self.assertIsNone(Move._get_xml_tree(file_data))
+                attachment = self.env["ir.attachment"].create({"name": "xxe.xml", "raw": raw})
+                bill = self.journal.with_context(
+                    default_move_type="in_invoice"
+                )._create_document_from_attachment(attachment.ids)
+                self.assertFalse(bill.invoice_line_ids)
+                self.assertFalse(bill.einvoice_vn_inbound_id)
+                seen = " ".join([bill.ref or "", bill.name or "", *bill.message_ids.mapped("body")])
+                self.assertNotIn(f">{hostname}<", seen)
+                self.assertNotIn(f" {hostname}\n", seen)
 
     def test_buyer_of_another_company_is_not_booked_here(self):
         other = self.setup_other_company(name="Company B")["company"]

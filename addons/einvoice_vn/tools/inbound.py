@@ -56,6 +56,7 @@ from .inbound_read import (
     read_hdon,
     text,
     unpack,
+    xml_text,
 )
 from .inbound_trust import (
     certificate_ids,
@@ -131,4 +132,5 @@ __all__ = [
     "unpack",
     "verify",
     "words_to_amount",
+    "xml_text",
 ]

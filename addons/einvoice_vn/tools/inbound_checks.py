@@ -102,6 +102,16 @@ MESSAGES = {
     "%(issuer)s, which is not one of the trusted certification authorities.",
     "authority.not_authority": "MCCQT is signed by %(subject)s, which is not a tax authority "
     "certificate (accepted MST or names: %(allowed)s).",
+    "authority.signed_by_seller": "MCCQT is signed by %(subject)s, whose MST %(tax_id)s is "
+    "the seller's: it is not the tax authority's signature.",
+    "authority.signed_by_buyer": "MCCQT is signed by %(subject)s, whose MST %(tax_id)s is "
+    "the buyer's: it is not the tax authority's signature.",
+    "authority.not_identified": "A signature over DLHDon and MCCQT %(code)s verifies, but its "
+    "signer %(subject)s (issued by %(issuer)s) was not identified as the tax authority: no "
+    "tax authority MST is configured (Accounting settings, Vendor Bills).",
+    "authority.issuer_not_checked": "The signature over DLHDon and MCCQT %(code)s is made by "
+    "%(subject)s, but its issuer %(issuer)s was not checked (no trusted certification "
+    "authority is configured): the tax authority is not proven.",
     "authority.cash_register": "Cash-register invoice: MCCQT %(code)s has the form "
     "M<type>-<year>-<5 characters>-<11 digits>; such codes carry no authority signature.",
     "authority.cash_register_mismatch": "Cash-register MCCQT %(code)s says invoice type "
@@ -422,9 +432,11 @@ def check_certificate(invoice, now, trusted_issuers=None):
         return _check(
             "certificate", "fail", "certificate.untrusted_issuer", subject=subject, issuer=issuer
         )
+    # Without a trust list anyone can make a CA that issues a certificate naming the seller:
+    # the certificate is then only as good as its issuer, which nobody checked.
     return _check(
         "certificate",
-        "pass",
+        "pass" if trusted_issuers is not None else "warning",
         "certificate.ok" if trusted_issuers is not None else "certificate.ok_issuer_not_checked",
         id_kind=kind,
         cert_id=ident,
@@ -469,13 +481,69 @@ def _authority_without_signature(invoice, cash, with_code, signatures):
     )
 
 
+def _authority_signer(
+    invoice, signature, code, authority_tax_ids, trusted_issuers, authority_names
+):
+    """The failed or warning check when the signer of DSCKS/CQT is not proven to be the tax
+    authority, None when it is."""
+    # The signature verifies with the key it carries: only the certificate's identity, from
+    # a trusted issuer, says that the tax authority, not the seller, made it.
+    cert = embedded_certificate(signature)
+    subject = cert.subject.rfc4514_string()
+    issuer = cert.issuer.rfc4514_string()
+    signer_ids = [compact_tax_id(ident) for kind, ident in certificate_ids(cert) if kind == "MST"]
+    for party, tax_id in (("seller", invoice.seller_tax_id), ("buyer", invoice.buyer_tax_id)):
+        if compact_tax_id(tax_id) and compact_tax_id(tax_id) in signer_ids:
+            return _check(
+                "authority", "fail", f"authority.signed_by_{party}", subject=subject, tax_id=tax_id
+            )
+    if not authority_tax_ids and not authority_names:
+        return _check(
+            "authority",
+            "warning",
+            "authority.not_identified",
+            code=code,
+            subject=subject,
+            issuer=issuer,
+        )
+    tax_ids = {compact_tax_id(value) for value in authority_tax_ids or ()}
+    names = {value.casefold() for value in authority_names or ()}
+    common_names = {
+        str(attribute.value).casefold()
+        for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    }
+    if not (common_names & names) and not (tax_ids & set(signer_ids)):
+        return _check(
+            "authority",
+            "fail",
+            "authority.not_authority",
+            subject=subject,
+            allowed=", ".join(sorted(tax_ids | names)) or "(none)",
+        )
+    if trusted_issuers is None:
+        return _check(
+            "authority",
+            "warning",
+            "authority.issuer_not_checked",
+            code=code,
+            subject=subject,
+            issuer=issuer,
+        )
+    if not chain_to(cert, trusted_issuers, chain_certificates(signature)):
+        return _check(
+            "authority", "fail", "authority.untrusted_issuer", subject=subject, issuer=issuer
+        )
+    return None
+
+
 def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, authority_names=None):
     """MCCQT and the tax authority's signature.
 
-    The signer is accepted as the authority when its certificate carries an MST of
-    ``authority_tax_ids`` or its CN is one of ``authority_names`` (case ignored); when both
-    are None, any signer is accepted and named in the message. ``trusted_issuers`` (x509
-    certificates) must have issued its certificate when given.
+    The signer is the authority when its certificate carries an MST of ``authority_tax_ids``
+    or its CN is one of ``authority_names`` (case ignored) and one of ``trusted_issuers``
+    (x509 certificates) issued it. A signer with the seller's or the buyer's MST fails;
+    without configured authority ids or without trusted issuers the check is at best a
+    warning saying what was not checked (anyone can make a CA and sign as "TỔNG CỤC THUẾ").
     """
     code = invoice.authority_code
     symbol = invoice.symbol
@@ -506,38 +574,12 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
     except _Refused as refused:
         # The signature.* keys read the same for the authority: the check code says whose.
         return _check("authority", "fail", refused.key, **refused.params)
-    # The signature verifies with the key it carries: only the certificate's identity says
-    # that the tax authority, not the seller, made it.
-    cert = embedded_certificate(signature)
-    subject = cert.subject.rfc4514_string()
-    if authority_tax_ids is not None or authority_names is not None:
-        tax_ids = {compact_tax_id(value) for value in authority_tax_ids or ()}
-        names = {value.casefold() for value in authority_names or ()}
-        common_names = {
-            str(attribute.value).casefold()
-            for attribute in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-        }
-        if not (common_names & names) and not any(
-            kind == "MST" and compact_tax_id(ident) in tax_ids
-            for kind, ident in certificate_ids(cert)
-        ):
-            return _check(
-                "authority",
-                "fail",
-                "authority.not_authority",
-                subject=subject,
-                allowed=", ".join(sorted(tax_ids | names)) or "(none)",
-            )
-    if trusted_issuers is not None and not chain_to(
-        cert, trusted_issuers, chain_certificates(signature)
-    ):
-        return _check(
-            "authority",
-            "fail",
-            "authority.untrusted_issuer",
-            subject=subject,
-            issuer=cert.issuer.rfc4514_string(),
-        )
+    refused = _authority_signer(
+        invoice, signature, code, authority_tax_ids, trusted_issuers, authority_names
+    )
+    if refused:
+        return refused
+    subject = embedded_certificate(signature).subject.rfc4514_string()
     if not with_code and not cash:
         return _check("authority", "warning", "authority.unexpected_code", symbol=symbol, code=code)
     return _check("authority", "pass", "authority.ok", code=code, subject=subject)
@@ -674,9 +716,9 @@ def verify(
     ``buyer_tax_ids``: our MSTs; ``now``: aware or naive UTC datetime (default: now);
     ``trusted_issuers``: certificates (PEM/DER bytes or x509) of the certification
     authorities allowed to issue the seller's and the authority's certificates (None: the
-    issuer is not checked, and the message says so); ``authority_tax_ids`` and
-    ``authority_names``: the MSTs or certificate CNs accepted as the tax authority's
-    (None: the authority signature is checked, its signer only named).
+    issuer is not checked, and those checks are warnings saying so); ``authority_tax_ids``
+    and ``authority_names``: the MSTs or certificate CNs accepted as the tax authority's
+    (None: the signer is not identified, the authority check is a warning).
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     if now.tzinfo is None:

@@ -47,21 +47,32 @@ def _parser():
 
 
 def _declared_encoding_text(data):
-    """The document as text for the declaration scan, whatever its byte encoding."""
+    """The document as text for the declaration scan, whatever its byte encoding (UTF-8,
+    UTF-16 and UTF-32, with or without byte order mark, as libxml2 detects them)."""
     for bom, encoding in (
         (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
         (b"\xff\xfe", "utf-16-le"),
         (b"\xfe\xff", "utf-16-be"),
     ):
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, "replace").encode("utf-8", "replace")
-    if data[:2] in (b"<\x00", b"\x00<"):
-        encoding = "utf-16-le" if data[:1] == b"<" else "utf-16-be"
-        return data.decode(encoding, "replace").encode("utf-8", "replace")
+    for start, encoding in (
+        (b"<\x00\x00\x00", "utf-32-le"),
+        (b"\x00\x00\x00<", "utf-32-be"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    ):
+        if data.startswith(start):
+            return data.decode(encoding, "replace").encode("utf-8", "replace")
     return data
 
 
-def parse_xml(data):
+xml_text = _declared_encoding_text
+
+
+def parse_xml(data, max_bytes=MAX_FILE_BYTES):
     """Parse untrusted XML bytes; return the root element or raise InboundError.
 
     A DOCTYPE or any DTD declaration is refused before parsing (no file, network or entity
@@ -69,10 +80,8 @@ def parse_xml(data):
     """
     if not isinstance(data, bytes):
         raise InboundError("the file content must be bytes")
-    if len(data) > MAX_FILE_BYTES:
-        raise InboundError(
-            f"the file has {len(data)} bytes, more than the {MAX_FILE_BYTES} accepted"
-        )
+    if len(data) > max_bytes:
+        raise InboundError(f"the file has {len(data)} bytes, more than the {max_bytes} accepted")
     scanned = _declared_encoding_text(data).upper()
     for declaration in _FORBIDDEN_DECLARATIONS:
         if declaration in scanned:
@@ -336,6 +345,11 @@ def _required(node, path, base):
     return value
 
 
+# Amounts, quantities and prices of an invoice stay below 10^15 (the XSD's 21 digits with 6
+# decimals); beyond, float arithmetic in the bill loses units and Python floats overflow.
+MAX_NUMBER = Decimal(10) ** 15
+
+
 def _decimal(node, path, base, default=None):
     value = text(node, *path)
     if not value:
@@ -346,7 +360,23 @@ def _decimal(node, path, base, default=None):
         number = None
     if number is None or not number.is_finite():
         raise InboundError(f"{base}/{'/'.join(path)} {value!r} is not a number")
+    if abs(number) >= MAX_NUMBER:
+        raise InboundError(
+            f"{base}/{'/'.join(path)} {value!r} is out of range (at most 15 digits before "
+            "the decimal point)"
+        )
     return number
+
+
+def _exchange_rate(node, base):
+    """TGia: VND per unit of the invoice's currency, a positive number (1 when absent)."""
+    rate = _decimal(node, ("TGia",), base, Decimal(1))
+    if rate < Decimal("0.000001"):
+        raise InboundError(
+            f"{base}/TGia {text(node, 'TGia')!r} is not a positive exchange rate (at least "
+            "0.000001)"
+        )
+    return rate
 
 
 def read(data):
@@ -386,18 +416,29 @@ def read_hdon(hdon, info=None):
     for index, item in enumerate(items, start=1):
         line_base = f"{base}/NDHDon/DSHHDVu/HHDVu[{index}]"
         kind_text = text(item, "TChat") or "1"
-        if not kind_text.isdigit():
+        if kind_text not in ("1", "2", "3", "4"):
             raise InboundError(f"{line_base}/TChat {kind_text!r} is not 1, 2, 3 or 4")
         sequence = text(item, "STT")
+        quantity = _decimal(item, ("SLuong",), line_base)
+        unit_price = _decimal(item, ("DGia",), line_base)
+        if (
+            quantity is not None
+            and unit_price is not None
+            and abs(quantity * unit_price) >= MAX_NUMBER
+        ):
+            raise InboundError(
+                f"{line_base}: SLuong {text(item, 'SLuong')!r} × DGia {text(item, 'DGia')!r}"
+                " is out of range (at most 15 digits before the decimal point)"
+            )
         lines.append(
             InboundLine(
-                sequence=int(sequence) if sequence.isdigit() else index,
+                sequence=int(sequence) if sequence.isdigit() and len(sequence) < 10 else index,
                 kind=int(kind_text),
                 code=text(item, "MHHDVu"),
                 name=text(item, "THHDVu"),
                 uom=text(item, "DVTinh"),
-                quantity=_decimal(item, ("SLuong",), line_base),
-                unit_price=_decimal(item, ("DGia",), line_base),
+                quantity=quantity,
+                unit_price=unit_price,
                 discount_amount=_decimal(item, ("STCKhau",), line_base, Decimal(0)),
                 amount=_decimal(item, ("ThTien",), line_base),
                 tax_rate=text(item, "TSuat"),
@@ -429,7 +470,7 @@ def read_hdon(hdon, info=None):
         number=_required(general, ("SHDon",), f"{base}/TTChung"),
         date=date,
         currency=(text(general, "DVTTe") or "VND").upper(),
-        exchange_rate=_decimal(general, ("TGia",), f"{base}/TTChung", Decimal(1)),
+        exchange_rate=_exchange_rate(general, f"{base}/TTChung"),
         seller_tax_id=_required(seller, ("MST",), f"{base}/NDHDon/NBan"),
         seller_name=_required(seller, ("Ten",), f"{base}/NDHDon/NBan"),
         seller_address=text(seller, "DChi"),
