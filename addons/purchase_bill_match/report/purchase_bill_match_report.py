@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 
 class PurchaseBillMatchReport(models.Model):
@@ -49,8 +50,9 @@ class PurchaseBillMatchReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 SELECT m.id AS id,
                        m.id AS move_id,
                        m.company_id AS company_id,
@@ -66,8 +68,10 @@ class PurchaseBillMatchReport(models.Model):
                        CASE WHEN m.bill_match_date_resolved IS NOT NULL
                             THEN m.bill_match_hours_to_resolve END AS hours_to_resolve
                   FROM account_move m
-                 WHERE m.move_type = 'in_invoice'
+                 WHERE m.move_type IN ('in_invoice', 'in_receipt')
                    AND m.bill_match_date_evaluated IS NOT NULL
             )
-            """
+            """,
+                SQL.identifier(self._table),
+            )
         )
