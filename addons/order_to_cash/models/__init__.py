@@ -11,6 +11,7 @@ from . import (
     o2c_intake,
     o2c_payment_method,
     o2c_shipment,
+    o2c_shipment_guard,
     res_company,
     res_company_release,
     res_config_settings,

@@ -3,7 +3,8 @@ from collections import defaultdict
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..pipeline import cod
 
@@ -14,6 +15,8 @@ LINE_KINDS = [
     ("unknown_tracking", "Unknown tracking number"),
     ("already_remitted", "Already remitted"),
     ("returned_with_cod", "Returned parcel with COD"),
+    ("not_delivered", "Parcel not delivered"),
+    ("no_order", "Parcel without a sales order"),
 ]
 
 
@@ -76,6 +79,14 @@ class O2cCodStatement(models.Model):
         The same statement again returns the first import, unchanged. A file that
         cannot be read is refused whole (UserError naming line and column)."""
         account.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Importing COD statements needs invoicing rights."))
+        account.check_access("read")
+        user_env = self.env
+        # sudo below: statements and their lines are written by this code only (a line
+        # marked "matched" by hand would be posted); access was checked above.
+        self = self.sudo().with_company(account.company_id)  # noqa: PLW0642
+        account = account.sudo()
         try:
             statement = cod.read_statement(file_name, data, account._o2c_cod_columns())
         except cod.StatementError as exc:
@@ -86,17 +97,21 @@ class O2cCodStatement(models.Model):
             [("carrier_account_id", "=", account.id), ("fingerprint", "=", statement.fingerprint)]
         )
         if existing:
-            return existing, False
+            return existing.with_env(user_env), False
         refs = [line.tracking_ref for line in statement.lines]
         shipments = {}
         Shipment = self.env["o2c.shipment"]
         for start in range(0, len(refs), 5000):
-            for shipment in Shipment.search(
-                [
-                    ("carrier_account_id", "=", account.id),
-                    ("tracking_ref", "in", refs[start : start + 5000]),
-                ]
-            ):
+            # Compared as the statement's numbers are: no spaces, upper case.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM o2c_shipment WHERE carrier_account_id = %s AND "
+                    "upper(regexp_replace(tracking_ref, '\\s', '', 'g')) = ANY(%s)",
+                    account.id,
+                    refs[start : start + 5000],
+                )
+            )
+            for shipment in Shipment.browse([row[0] for row in self.env.cr.fetchall()]):
                 shipments[cod.normalize_tracking(shipment.tracking_ref)] = shipment
         expected = {
             ref: cod.Expected(
@@ -108,6 +123,17 @@ class O2cCodStatement(models.Model):
             for ref, shipment in shipments.items()
         }
         results = cod.match(statement, expected)
+        kinds = {}
+        for result in results:
+            kind = result.kind
+            shipment = shipments.get(result.line.tracking_ref)
+            if kind == "matched" and shipment:
+                # Only cash of a delivered parcel of an order is posted without review.
+                if not shipment._o2c_customer():
+                    kind = "no_order"
+                elif shipment.state != "delivered" and result.line.cod_collected > 0:
+                    kind = "not_delivered"
+            kinds[result.line.number] = kind
         try:
             with self.env.cr.savepoint():
                 record = self.create(
@@ -128,7 +154,7 @@ class O2cCodStatement(models.Model):
                     ("carrier_account_id", "=", account.id),
                     ("fingerprint", "=", statement.fingerprint),
                 ]
-            ), False
+            ).with_env(user_env), False
         record.attachment_id = self.env["ir.attachment"].create(
             {
                 "name": file_name,
@@ -148,26 +174,42 @@ class O2cCodStatement(models.Model):
                     "fee": float(result.line.fee),
                     "remitted": float(result.line.remitted),
                     "date": result.line.date,
-                    "kind": result.kind,
+                    "kind": kinds[result.line.number],
                     "expected": float(result.expected.cod_expected) if result.expected else 0.0,
                     "difference": float(result.difference or 0),
                 }
                 for result in results
             ]
         )
-        return record, True
+        return record.with_env(user_env), True
 
     # ------------------------------------------------------------------
     # Posting
     # ------------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        posted = self.filtered(lambda st: st.state == "posted")
+        if posted:
+            raise UserError(
+                self.env._(
+                    "Posted COD statements cannot be deleted: %(names)s",
+                    names=", ".join(posted.mapped("name")),
+                )
+            )
 
     def action_post(self):
         """Post the matched lines: the cash the carrier collected moves from each
         customer's receivable to the COD clearing account, and its fees to the fee
         account, in one entry; the customers' invoices are reconciled. Lines in
         mismatch stay for review and are not posted."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Posting COD statements needs invoicing rights."))
+        self.check_access("read")
         for statement in self:
-            statement._o2c_post()
+            # sudo: the statement, its parcels and the entry are written by this code
+            # only; the user's invoicing rights were checked above.
+            statement.sudo()._o2c_post()
         return True
 
     def _o2c_post(self):
@@ -191,14 +233,22 @@ class O2cCodStatement(models.Model):
                     fields=", ".join(missing),
                 )
             )
-        # Lock the shipments: a second posting of another statement with the same
-        # parcel waits, then finds it remitted.
+        # Lock the statement and its parcels: a second posting of this statement, or of
+        # another one with the same parcel, waits, then finds it posted or remitted.
+        self.env.cr.execute(
+            SQL("SELECT state FROM o2c_cod_statement WHERE id = %s FOR UPDATE", statement.id)
+        )
+        if self.env.cr.fetchone()[0] != "review":
+            raise UserError(
+                self.env._("Statement %(name)s is already posted.", name=statement.name)
+            )
         lines = statement.line_ids.filtered(lambda ln: ln.kind == "matched")
         shipments = lines.shipment_id.try_lock_for_update(allow_referencing=True)
         if len(shipments) != len(lines.shipment_id):
             raise UserError(
                 self.env._("Another statement is being posted for these parcels: try again.")
             )
+        shipments.invalidate_recordset(["cod_remitted"])
         already = lines.filtered(lambda ln: ln.shipment_id.cod_remitted)
         if already:
             already.kind = "already_remitted"

@@ -1,6 +1,7 @@
 import base64
 
-from odoo.exceptions import UserError
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .test_shipments import ShipmentCommon
@@ -47,7 +48,7 @@ class TestCodStatement(ShipmentCommon):
         invoice = order._create_invoices()
         invoice.action_post()
         shipment = self._shipment(self.ghn, ref, picking=picking, cod=order.amount_total)
-        shipment.write({"state": state})
+        shipment.sudo().write({"state": state})
         return order, invoice, shipment
 
     def _import(self, data, name="doi_soat.csv"):
@@ -153,3 +154,116 @@ class TestCodStatement(ShipmentCommon):
         record = self.env["o2c.cod.statement"].browse(action["res_id"])
         self.assertEqual(record.line_ids.kind, "matched")
         self.assertEqual(record.attachment_id.name, "ghn.csv")
+
+    def test_accountant_imports_and_posts_but_cannot_edit_results(self):
+        billing = self.env["res.users"].create(
+            {
+                "name": "Kế toán COD",
+                "login": "cod_billing",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("account.group_account_invoice").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        __, invoice, parcel = self._invoiced_parcel("GANA7")
+        self._invoiced_parcel("GANB7")
+        Statement = self.env["o2c.cod.statement"].with_user(billing)
+        record, __ = Statement._o2c_import(
+            self.ghn.with_user(billing),
+            "ghn.csv",
+            statement(
+                ("GANA7", "170,000", "20,000", "150,000"),
+                ("GANB7", "1,000", "0", "1,000"),
+            ),
+        )
+        mismatch = record.line_ids.filtered(lambda ln: ln.kind != "matched")
+        with self.assertRaises(AccessError):
+            mismatch.kind = "matched"
+        with self.assertRaises(AccessError):
+            record.state = "posted"
+        record.action_post()
+        self.assertEqual(record.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(parcel.cod_remitted)
+        # Nobody marks the parcel "not remitted" again by hand (it would be paid twice).
+        stock_user = self.env["res.users"].create(
+            {
+                "name": "Kho",
+                "login": "cod_stock",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        for user in (stock_user, billing):
+            with self.assertRaises(AccessError):
+                parcel.with_user(user).write({"cod_remitted": False})
+            with self.assertRaises(AccessError):
+                parcel.with_user(user).write({"cod_amount": 1.0})
+        with self.assertRaises(UserError):
+            record.unlink()
+
+    def test_parcel_not_delivered_or_without_order_waits_for_review(self):
+        self._invoiced_parcel("GANT8", state="in_transit")
+        orphan = self._shipment(self.ghn, "GANO8", cod=170000)
+        orphan.sudo().write({"state": "delivered"})
+        record, __ = self._import(
+            statement(
+                ("GANT8", "170,000", "20,000", "150,000"),
+                ("GANO8", "170,000", "20,000", "150,000"),
+            )
+        )
+        kinds = {line.tracking_ref: line.kind for line in record.line_ids}
+        self.assertEqual(kinds, {"GANT8": "not_delivered", "GANO8": "no_order"})
+        record.action_post()
+        self.assertFalse(record.move_id)
+
+    def test_tracking_number_compared_without_case_or_spaces(self):
+        self._invoiced_parcel("gan c9")
+        record, __ = self._import(statement(("GANC9", "170,000", "20,000", "150,000")))
+        self.assertEqual(record.line_ids.kind, "matched")
+
+    def test_posting_that_fails_leaves_nothing_half_written(self):
+        __, invoice, parcel = self._invoiced_parcel("GANA10")
+        record, __ = self._import(statement(("GANA10", "170,000", "20,000", "150,000")))
+        # The fee account was archived meanwhile: the entry fails midway.
+        self.fee_account.active = False
+        with self.assertRaises(UserError):
+            record.action_post()
+        self.assertEqual(record.state, "review")
+        self.assertFalse(record.move_id)
+        self.assertFalse(parcel.cod_remitted)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_other_company_statements_are_not_visible(self):
+        self._invoiced_parcel("GANA11")
+        record, __ = self._import(statement(("GANA11", "170,000", "20,000", "150,000")))
+        other = self.setup_other_company(name="Chi nhánh D")["company"]
+        user_b = self.env["res.users"].create(
+            {
+                "name": "Kế toán B",
+                "login": "cod_billing_b",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+                "group_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("account.group_account_invoice").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        Statement = self.env["o2c.cod.statement"].with_user(user_b)
+        self.assertFalse(Statement.search([]))
+        self.assertFalse(self.env["o2c.cod.statement.line"].with_user(user_b).search([]))
+        with self.assertRaises(AccessError):
+            record.with_user(user_b).read(["name"])
