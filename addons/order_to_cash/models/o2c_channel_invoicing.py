@@ -94,3 +94,9 @@ class O2cChannel(models.Model):
         if self.invoicing_period == invoicing.WEEKLY:
             return int(self.invoicing_weekday or 0)
         return self.invoicing_month_day
+
+    release_priority = fields.Integer(
+        default=0,
+        help="Orders of channels with a higher release priority go to the warehouse first "
+        "(e.g. a marketplace with a 24-hour shipping SLA above the website).",
+    )

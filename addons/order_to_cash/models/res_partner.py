@@ -31,3 +31,9 @@ class ResPartner(models.Model):
                 held_only=False,
             )
         return result
+
+    o2c_vip = fields.Boolean(
+        string="VIP Customer",
+        help="Orders of VIP customers are released to the warehouse before other orders "
+        "promised for the same day.",
+    )
