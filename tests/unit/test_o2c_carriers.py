@@ -47,7 +47,7 @@ GHN_ROWS = [
     ("return_fail", "returning"),
     ("returned", "returned"),
     ("cancel", "cancelled"),
-    ("exception", "lost"),
+    ("exception", "in_transit"),
     ("damage", "lost"),
     ("lost", "lost"),
 ]
@@ -83,7 +83,7 @@ VTP_ROWS = [
     (500, "out_for_delivery"),
     (501, "delivered"),
     (502, "returning"),
-    (503, "cancelled"),
+    (503, "failed_attempt"),
     (504, "returned"),
     (505, "returning"),
     (506, "failed_attempt"),
@@ -583,6 +583,35 @@ def test_out_of_order_ghtk_stream_ends_delivered():
             state, moment = event.state, event.time
     assert state == "delivered"
     assert len(seen) == 5
+
+
+def test_ghn_exception_is_a_hold_not_a_loss():
+    """GHN's "exception" is an off-process hold: delivering -> exception -> delivered
+    ends delivered; damage and lost stay final."""
+    state, moment = "", None
+    for status, hour in (("delivering", 9), ("exception", 10), ("delivered", 12)):
+        event = one("ghn", ghn_webhook_body("GHN1", status, T0 + timedelta(hours=hour)))
+        assert event.state not in carriers.FINAL_STATES or status == "delivered"
+        if should_apply(state, moment, event.state, event.time):
+            state, moment = event.state, event.time
+    assert state == "delivered"
+    for status in ("damage", "lost"):
+        assert one("ghn", ghn_webhook_body("GHN1", status, T0)).state == "lost"
+
+
+def test_unsourced_viettelpost_codes_are_never_final():
+    from o2c_pipeline.carriers import viettelpost  # noqa: PLC0415
+
+    for code, state in viettelpost.UNSOURCED_STATUS_MAP.items():
+        assert state not in carriers.FINAL_STATES, code
+
+
+def test_future_time_is_clamped():
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    ahead = now + timedelta(days=300)
+    assert carriers.clamp_time(ahead, now) == now + timedelta(minutes=10)
+    assert carriers.clamp_time(now - timedelta(hours=1), now) == now - timedelta(hours=1)
+    assert carriers.clamp_time(None, now) is None
 
 
 # -- secrets ---------------------------------------------------------------------------------

@@ -22,6 +22,19 @@ def _answer(status, payload):
     )
 
 
+def _read_limited(stream, limit):
+    """At most ``limit`` bytes of ``stream``: a chunked body has no Content-Length to
+    refuse it by, so it is never read whole."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = stream.read(min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 class CarrierWebhook(http.Controller):
     """Status events pushed by carriers. None of GHN, GHTK and Viettel Post signs its
     webhooks: the URL holds a secret per carrier account (and Viettel Post's body token
@@ -42,10 +55,16 @@ class CarrierWebhook(http.Controller):
         if httprequest.content_length and httprequest.content_length > MAX_BODY:
             return _answer(413, {"error": "body too large"})
         if content_type == FORM_TYPE:
-            # Odoo has already parsed the form: rebuild the body from it.
+            # Odoo has already parsed the form: rebuild the body from it (a chunked body
+            # has no Content-Length: the size of what was parsed is checked here).
             body = urlencode(list(httprequest.form.items(multi=True))).encode()
         else:
-            body = httprequest.get_data(cache=True)
+            # Odoo's HTTPRequest does not expose werkzeug's stream, which alone can be
+            # read partially (get_data reads a chunked body whole, whatever its size).
+            stream = httprequest._HTTPRequest__wrapped.stream
+            body = _read_limited(stream, MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            return _answer(413, {"error": "body too large"})
         # sudo: the carrier is not a user; the secret of the URL authenticates it.
         account = request.env["o2c.carrier.account"].sudo().browse(account_id).exists()
         if not account or not account.active or not account._check_webhook(secret, body):

@@ -1,9 +1,17 @@
+import logging
 import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..pipeline import carriers
+
+_logger = logging.getLogger(__name__)
+
+# Events one webhook call may carry; a carrier sends one (GHN, GHTK) or a few.
+MAX_WEBHOOK_EVENTS = 500
+# Unknown references echoed back to the caller (the count is always given).
+MAX_ECHOED_REFS = 20
 
 CARRIERS = [
     ("ghn", "GHN (Giao Hàng Nhanh)"),
@@ -79,7 +87,7 @@ class O2cCarrierAccount(models.Model):
     failed_attempt_limit = fields.Integer(
         string="Failed attempts before customer service",
         default=2,
-        help="After this many failed delivery attempts, customer service gets an activity.",
+        help="Beyond this many failed delivery attempts, customer service gets an activity.",
     )
     cs_user_id = fields.Many2one(
         "res.users",
@@ -113,7 +121,11 @@ class O2cCarrierAccount(models.Model):
         for vals in vals_list:
             vals.setdefault("webhook_secret", secrets.token_urlsafe(24))
             if not vals.get("api_url"):
-                vals["api_url"] = DEFAULT_URLS.get(vals.get("carrier") or "ghn", "")
+                vals["api_url"] = DEFAULT_URLS.get(vals.get("carrier") or "ghn", "") or False
+            # Nothing to poll without an API URL (the generic carrier has no default) or
+            # without a detail call (Viettel Post).
+            carrier = vals.get("carrier") or "ghn"
+            vals.setdefault("poll_enabled", bool(vals["api_url"]) and carrier in carriers.CLIENTS)
         return super().create(vals_list)
 
     @api.depends("webhook_secret")
@@ -169,7 +181,9 @@ class O2cCarrierAccount(models.Model):
         account = self.sudo()
         if not carriers.check_secret(account.webhook_secret or "", secret or ""):
             return False
-        if account.webhook_token:
+        # Only Viettel Post puts a token in its body; on other carriers a token would
+        # refuse every webhook.
+        if account.carrier == "viettelpost" and account.webhook_token:
             given = carriers.body_token(account.carrier, body) or ""
             if not carriers.check_secret(account.webhook_token, given):
                 return False
@@ -180,6 +194,10 @@ class O2cCarrierAccount(models.Model):
         CarrierError (nothing stored) when the body cannot be read."""
         self.ensure_one()
         events = carriers.parse_webhook(self.carrier, body, content_type)
+        if len(events) > MAX_WEBHOOK_EVENTS:
+            raise carriers.CarrierError(
+                f"the body has {len(events)} events, more than {MAX_WEBHOOK_EVENTS} in one call"
+            )
         Shipment = self.env["o2c.shipment"].sudo()
         by_shipment = {}
         unknown = []
@@ -203,5 +221,21 @@ class O2cCarrierAccount(models.Model):
         return {
             "stored": stored,
             "duplicates": len(events) - stored - len(unknown),
-            "unknown": unknown,
+            "unknown": len(unknown),
+            "unknown_refs": unknown[:MAX_ECHOED_REFS],
         }
+
+    def _o2c_poll_breaker_tripped(self, outcome):
+        """The poll run leaves this account after too many carrier errors in a row; a
+        refused token is said on the account (the run cannot fix it)."""
+        self.ensure_one()
+        _logger.warning(
+            "Order to Cash: polling of %s stopped for this run (%s)", self.name, outcome
+        )
+        if outcome == "auth":
+            self.message_post(
+                body=self.env._(
+                    "The carrier refuses the API token of this account: polling is paused "
+                    "until the next run. Check the token."
+                )
+            )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
@@ -24,7 +24,10 @@ SHIPMENT_STATES = [
     ("lost", "Lost / damaged"),
     ("cancelled", "Cancelled"),
 ]
-POLL_BATCH = 50
+# Small batches, each committed: a batch's rows stay locked while its carrier calls run.
+POLL_BATCH = 10
+# After this many carrier errors in a row for one account, the run leaves that account.
+POLL_BREAKER = 3
 # Timeout of a poll call (seconds): a slow carrier must not hold the cron's locks for long.
 # One number, not a (connect, read) pair: Odoo's test harness compares it with an int.
 POLL_TIMEOUT = 10
@@ -95,6 +98,9 @@ class O2cShipment(models.Model):
         readonly=True, copy=False, help="Since when the carrier answers it does not know it."
     )
     poll_stopped = fields.Boolean(readonly=True, copy=False)
+    poll_error = fields.Char(
+        readonly=True, copy=False, help="The error of the last poll, cleared by a good one."
+    )
     cod_remitted = fields.Boolean(string="COD remitted", readonly=True, copy=False)
 
     _tracking_unique = models.UniqueIndex(
@@ -145,6 +151,7 @@ class O2cShipment(models.Model):
         Event = self.env["o2c.shipment.event"].sudo()
         stored = Event
         known = set(self.event_ids.mapped("event_key"))
+        now = datetime.datetime.now(datetime.UTC)
         for event in sorted(events, key=lambda e: e.time):
             if event.event_key in known:
                 continue
@@ -156,12 +163,15 @@ class O2cShipment(models.Model):
                 continue
             known.add(event.event_key)
             stored |= record
-            if event.state == "failed_attempt":
-                self.failed_attempts += 1
             since = self.state_date and self.state_date.replace(tzinfo=datetime.UTC)
-            if carriers.should_apply(self.state, since, event.state, event.time):
+            moment = carriers.clamp_time(event.time, now)
+            if carriers.should_apply(self.state, since, event.state, moment):
+                # An attempt is a move INTO failed_attempt: the same failure repeated (GHN's
+                # update_fee, a poll after the webhook) is no new attempt.
+                if event.state == "failed_attempt" and self.state != "failed_attempt":
+                    self.failed_attempts += 1
                 record.applied = True
-                self._o2c_move_to(event)
+                self._o2c_move_to(event, moment)
         if stored:
             self._o2c_after_events()
         return stored
@@ -180,8 +190,8 @@ class O2cShipment(models.Model):
             "raw": event.raw,
         }
 
-    def _o2c_move_to(self, event):
-        time = event.time.astimezone(datetime.UTC).replace(tzinfo=None)
+    def _o2c_move_to(self, event, moment=None):
+        time = (moment or event.time).astimezone(datetime.UTC).replace(tzinfo=None)
         vals = {"state": event.state, "state_date": time, "state_reason": event.reason or False}
         if event.state == "delivered" and not self.date_delivered:
             vals["date_delivered"] = time
@@ -197,19 +207,50 @@ class O2cShipment(models.Model):
         account = self.carrier_account_id
         if (
             not self.cs_alerted
-            and self.failed_attempts >= account.failed_attempt_limit
+            and self.failed_attempts > account.failed_attempt_limit
             and self.state not in ("delivered", "returned", "cancelled")
         ):
-            user = account.cs_user_id or self.sale_order_id.user_id or self.env.user
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id,
-                summary=self.env._("Delivery failed %(count)s times", count=self.failed_attempts),
-                note=self.state_reason or "",
-            )
+            summary = self.env._("Delivery failed %(count)s times", count=self.failed_attempts)
+            if user := self._o2c_cs_user():
+                self.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=user.id,
+                    summary=summary,
+                    note=self.state_reason or "",
+                )
+            else:
+                self.sudo().message_post(body=summary)
             self.cs_alerted = True
         if self.state == "returned" and not self.return_picking_id:
             self._o2c_start_return()
+
+    def _o2c_cs_user(self):
+        """Who follows a failed delivery: the account's customer service, the order's
+        salesperson, who set the account up, or a manager of the company; never the
+        public user or OdooBot (the webhook and the cron run as them)."""
+        account = self.carrier_account_id.sudo()
+        candidates = (
+            account.cs_user_id
+            | self.sale_order_id.sudo().user_id
+            | account.create_uid
+            | account.write_uid
+        )
+        for user in candidates:
+            if user.active and user.id != SUPERUSER_ID and user._is_internal():
+                return user
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("group_ids", "in", self.env.ref("order_to_cash.group_o2c_manager").id),
+                    ("company_ids", "in", self.company_id.id),
+                    ("id", "!=", SUPERUSER_ID),
+                    ("share", "=", False),
+                ],
+                limit=1,
+            )
+        )
 
     def _o2c_start_return(self):
         """A return receipt of the parcel's delivery order, ready for the warehouse to
@@ -262,26 +303,56 @@ class O2cShipment(models.Model):
         batch; a polled shipment is not due again before its account's interval."""
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
-        accounts = self.env["o2c.carrier.account"].search([("poll_enabled", "=", True)])
-        domains = [self._o2c_poll_domain(account, now) for account in accounts]
-        Cron._commit_progress(remaining=sum(self.search_count(d) for d in domains))
-        for domain in domains:
-            while True:
-                batch = self.search(domain, limit=POLL_BATCH, order="date_polled, id")
+        accounts = self.env["o2c.carrier.account"].search(
+            [("poll_enabled", "=", True), ("api_url", "!=", False)]
+        )
+        domains = {account: self._o2c_poll_domain(account, now) for account in accounts}
+        Cron._commit_progress(remaining=sum(self.search_count(d) for d in domains.values()))
+        for account, domain in domains.items():
+            errors = 0  # carrier errors in a row for this account
+            while errors < POLL_BREAKER:
+                batch = self.search(
+                    domain, limit=POLL_BATCH, order="date_polled asc nulls first, id"
+                )
                 batch = batch.try_lock_for_update(allow_referencing=True)
                 if not batch:
                     break
+                done = 0
                 for shipment in batch:
-                    shipment.with_company(shipment.company_id)._o2c_poll_one(now)
-                if not Cron._commit_progress(len(batch)):
+                    outcome = shipment.with_company(shipment.company_id)._o2c_poll_safe(now)
+                    done += 1
+                    errors = errors + 1 if outcome in ("unavailable", "auth") else 0
+                    if errors >= POLL_BREAKER:
+                        account._o2c_poll_breaker_tripped(outcome)
+                        break
+                if not Cron._commit_progress(done):
                     return
+
+    def _o2c_poll_safe(self, now):
+        """Poll this shipment; any error is logged, noted once on the shipment, and the
+        shipment marked polled (it is not first again), so it never stops the others.
+        Returns "ok", "unavailable", "auth" or "error"."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                return self._o2c_poll_one(now)
+        except Exception as exc:  # one bad shipment must not stop the run
+            _logger.warning("Order to Cash: polling %s failed", self.name, exc_info=True)
+            self._o2c_poll_failed(now, str(exc) or type(exc).__name__)
+            return "error"
+
+    def _o2c_poll_failed(self, now, error):
+        error = error[:200]
+        if error != self.poll_error:
+            self.message_post(body=self.env._("Polling the carrier failed: %(error)s", error=error))
+        self.write({"date_polled": now, "poll_error": error})
 
     def _o2c_poll_one(self, now):
         self.ensure_one()
         client = self.carrier_account_id._client(timeout=POLL_TIMEOUT)
         if client is None:
             self.poll_stopped = True
-            return
+            return "ok"
         try:
             status = client.detail(self._o2c_poll_ref(client))
         except carriers.CarrierUnknownShipment:
@@ -296,15 +367,18 @@ class O2cShipment(models.Model):
                         date=self.unknown_since,
                     )
                 )
-            return
+            return "ok"
+        except carriers.CarrierAuthError as exc:
+            _logger.warning("Order to Cash: polling %s refused: %s", self.name, exc)
+            self.date_polled = now
+            return "auth"
         except (carriers.CarrierUnavailable, carriers.CarrierError) as exc:
             _logger.warning("Order to Cash: polling %s failed: %s", self.name, exc)
             self.date_polled = now
-            return
-        self.date_polled = now
-        self.unknown_since = False
+            return "unavailable"
+        self.write({"date_polled": now, "unknown_since": False, "poll_error": False})
         if status.time is None and self.event_ids[:1].carrier_status == status.carrier_status:
-            return  # no time from the carrier: the same status again is no new event
+            return "ok"  # no time from the carrier: the same status again is no new event
         event = carriers.make_event(
             self.carrier,
             self.tracking_ref,
@@ -318,6 +392,7 @@ class O2cShipment(models.Model):
         self._o2c_add_events([event], "poll")
         if status.cod_remitted and not self.cod_remitted:
             self.message_post(body=self.env._("The carrier reports the COD as remitted."))
+        return "ok"
 
 
 class O2cShipmentEvent(models.Model):

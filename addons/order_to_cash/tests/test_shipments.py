@@ -1,8 +1,11 @@
 import datetime
+import json
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.carrier_webhook import MAX_BODY
+from ..models.o2c_shipment import POLL_BREAKER
 from .carrier_servers import (
     GhnServer,
     GhtkServer,
@@ -122,13 +125,106 @@ class TestCarrierWebhook(ShipmentCommon, HttpCase):
         __, picking = self._delivered_order()
         self.ghtk.failed_attempt_limit = 2
         shipment = self._shipment(self.ghtk, "S1.A1.123", picking=picking)
-        for hour in (9, 15, 17):
-            body = ghtk_webhook_body("S1.A1.123", 9, at(21, hour), reason="Khách không nghe máy")
+        # Three rounds out for delivery (4), each failed (9); beyond the limit of 2.
+        for status, hour in ((9, 9), (4, 11), (9, 13), (4, 15), (9, 17), (4, 18), (9, 19)):
+            body = ghtk_webhook_body("S1.A1.123", status, at(21, hour), reason="Không nghe máy")
             self.assertEqual(self._post(self.ghtk, body).status_code, 200)
-        self.assertEqual(shipment.failed_attempts, 3)
+            if hour == 13:
+                self.assertFalse(shipment.cs_alerted, "2 attempts is not beyond the limit of 2")
+        self.assertEqual(shipment.failed_attempts, 4)
         self.assertEqual(shipment.state, "failed_attempt")
         self.assertTrue(shipment.cs_alerted)
         self.assertEqual(len(shipment.activity_ids), 1)
+
+    def test_the_same_failure_reported_again_is_one_attempt(self):
+        self.ghn.failed_attempt_limit = 1
+        shipment = self._shipment(self.ghn, "GHNF1")
+        # GHN: switch_status, then update_fee still saying delivery_fail (later time).
+        for kind, hour in (("switch_status", 10), ("update_fee", 11)):
+            body = ghn_webhook_body("GHNF1", "delivery_fail", at(20, hour), type=kind)
+            self.assertEqual(self._post(self.ghn, body).status_code, 200)
+        self.assertEqual(len(shipment.event_ids), 2)
+        self.assertEqual(shipment.failed_attempts, 1)
+        self.assertFalse(shipment.activity_ids)
+        # A new round that fails again is a second attempt.
+        for status, hour in (("delivering", 14), ("delivery_fail", 16)):
+            self._post(self.ghn, ghn_webhook_body("GHNF1", status, at(20, hour)))
+        self.assertEqual(shipment.failed_attempts, 2)
+        self.assertEqual(len(shipment.activity_ids), 1)
+
+    def test_failed_delivery_activity_goes_to_a_real_user(self):
+        """No customer service user, no order: the webhook runs as the public user;
+        the activity goes to who set the account up, an active internal user."""
+        self.ghn.failed_attempt_limit = 1
+        self.assertFalse(self.ghn.cs_user_id)
+        shipment = self._shipment(self.ghn, "GHNF2")
+        for status, hour in (("delivery_fail", 10), ("delivering", 12), ("delivery_fail", 14)):
+            self._post(self.ghn, ghn_webhook_body("GHNF2", status, at(20, hour)))
+        user = shipment.activity_ids.user_id
+        self.assertEqual(user, self.ghn.create_uid)
+        self.assertTrue(user.active)
+        self.assertTrue(user._is_internal())
+        self.assertNotEqual(user, self.env.ref("base.public_user"))
+
+    def test_ghn_exception_is_a_hold_and_the_parcel_ends_delivered(self):
+        shipment = self._shipment(self.ghn, "GHNX1")
+        for status, hour in (("delivering", 9), ("exception", 10), ("delivered", 12)):
+            body = ghn_webhook_body("GHNX1", status, at(20, hour), reason="Hẹn lại")
+            self.assertEqual(self._post(self.ghn, body).status_code, 200)
+        self.assertEqual(shipment.state, "delivered")
+        self.assertEqual(shipment.date_delivered, utc(at(20, 12)))
+
+    def test_chunked_body_over_the_limit_is_refused(self):
+        shipment = self._shipment(self.ghn, "GHNBIG")
+        one = json.loads(ghn_webhook_body("GHNBIG", "picked", at(20, 8))[0])
+        big = json.dumps([one] * 4000).encode()
+        self.assertGreater(len(big), MAX_BODY)
+
+        def chunks():  # no Content-Length: requests sends it chunked
+            for start in range(0, len(big), 4096):
+                yield big[start : start + 4096]
+
+        response = self._post(self.ghn, (chunks(), "application/json"))
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(shipment.event_ids)
+
+    def test_events_per_call_are_capped_and_unknown_refs_not_all_echoed(self):
+        def body(count, prefix):
+            return json.dumps(
+                [
+                    json.loads(ghn_webhook_body(f"{prefix}{i}", "picked", at(20, 8))[0])
+                    for i in range(count)
+                ]
+            ).encode()
+
+        response = self._post(self.ghn, (body(501, "MANY"), "application/json"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("500", response.json()["error"])
+        response = self._post(self.ghn, (body(30, "NOPE"), "application/json"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["unknown"], 30)
+        self.assertEqual(len(response.json()["unknown_refs"]), 20)
+
+    def test_body_token_is_only_checked_for_viettelpost(self):
+        self.ghn.webhook_token = "set-by-mistake"
+        shipment = self._shipment(self.ghn, "GHNTOK")
+        response = self._post(self.ghn, ghn_webhook_body("GHNTOK", "picked", at(20, 8)))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(shipment.state, "picked_up")
+
+    def test_carrier_time_in_the_future_does_not_freeze_the_shipment(self):
+        shipment = self._shipment(self.ghn, "GHNFUT")
+        now = datetime.datetime.now(datetime.UTC)
+        self._post(
+            self.ghn, ghn_webhook_body("GHNFUT", "delivering", now + datetime.timedelta(days=300))
+        )
+        self.assertEqual(shipment.state, "out_for_delivery")
+        self.assertLessEqual(
+            shipment.state_date, (now + datetime.timedelta(minutes=11)).replace(tzinfo=None)
+        )
+        later = now + datetime.timedelta(minutes=20)  # the next event, 20 minutes on
+        self._post(self.ghn, ghn_webhook_body("GHNFUT", "delivered", later))
+        self.assertEqual(shipment.state, "delivered")
 
     def test_viettelpost_body_token_is_checked(self):
         shipment = self._shipment(self.vtp, "VTP001")
@@ -260,6 +356,58 @@ class TestCarrierPolling(ShipmentCommon):
             shipment.sudo().date_polled = datetime.datetime(2026, 1, 1)
             self._run_poll()
             self.assertEqual(shipment.state, "delivered")
+
+    def test_one_bad_account_never_stops_the_others(self):
+        """An account without an API URL is skipped; an account whose every call
+        crashes (a token requests cannot send) is noted once per shipment and marked
+        polled; the account after them is still polled."""
+        generic = self.env["o2c.carrier.account"].create(
+            {"name": "Other", "carrier": "generic", "sequence": 1}
+        )
+        self.assertFalse(generic.api_url)
+        self.assertFalse(generic.poll_enabled)
+        generic.poll_enabled = True
+        no_url = self._shipment(generic, "GEN1")
+        with GhnServer(token="t") as ghn, GhtkServer(token="t") as ghtk:
+            self.ghtk.write({"api_url": ghtk.url, "api_token": "mã-Việt", "sequence": 2})
+            self.ghn.write({"api_url": ghn.url, "api_token": "t", "sequence": 3})
+            broken = self._shipment(self.ghtk, "S1.BAD1") | self._shipment(self.ghtk, "S1.BAD2")
+            good = self._shipment(self.ghn, "GHNOK", client_ref="SO-OK")
+            ghn.add("SO-OK", "delivered", time=at(25, 10), client_ref="SO-OK")
+            self._run_poll()
+            self.assertEqual(good.state, "delivered")
+            self.assertFalse(no_url.date_polled)
+            for shipment in broken:
+                self.assertTrue(shipment.date_polled)
+                self.assertTrue(shipment.poll_error)
+            messages = broken[0].message_ids.filtered(lambda m: "Polling" in (m.body or ""))
+            self.assertEqual(len(messages), 1)
+            broken.date_polled = datetime.datetime(2026, 1, 1)
+            self._run_poll()  # the same error again: noted once only
+            messages = broken[0].message_ids.filtered(lambda m: "Polling" in (m.body or ""))
+            self.assertEqual(len(messages), 1)
+
+    def test_refused_token_stops_the_account_for_the_run(self):
+        with GhnServer(token="right") as ghn:
+            self.ghn.write({"api_url": ghn.url, "api_token": "wrong"})
+            shipments = self.env["o2c.shipment"]
+            for i in range(POLL_BREAKER + 4):
+                shipments |= self._shipment(self.ghn, f"GHNA{i}", client_ref=f"SO-A{i}")
+            long_ago = datetime.datetime(2026, 1, 1)
+            shipments[:POLL_BREAKER].date_polled = long_ago
+            self._run_poll()
+            self.assertEqual(len(ghn.requests), POLL_BREAKER)
+            said = self.ghn.message_ids.filtered(lambda m: "token" in (m.body or ""))
+            self.assertEqual(len(said), 1)
+            # Never-polled shipments came first (before those polled long ago).
+            polled = shipments.filtered(lambda s: s.date_polled and s.date_polled > long_ago)
+            self.assertEqual(polled, shipments[POLL_BREAKER : 2 * POLL_BREAKER])
+            ghn.token = "wrong"
+            ghn.add("SO-A6", "picked", time=at(25, 10), client_ref="SO-A6")
+            self._run_poll()
+            self.assertEqual(
+                shipments.filtered(lambda s: s.client_ref == "SO-A6").state, "picked_up"
+            )
 
     def test_shipment_needs_an_account_of_its_company(self):
         other = self.setup_other_company(name="Chi nhánh C")["company"]

@@ -22,6 +22,7 @@ from .common import (
     ShipmentStatus,
     body_token,
     check_secret,
+    clamp_time,
     event_key,
     make_event,
     parse_time,

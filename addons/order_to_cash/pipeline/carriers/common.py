@@ -152,6 +152,18 @@ def should_apply(current_state, current_time, new_state, new_time):
     return False
 
 
+# A carrier clock ahead of ours by more than this is not believed: a time in the future
+# would make every later event look older and freeze the shipment.
+MAX_CLOCK_AHEAD = timedelta(minutes=10)
+
+
+def clamp_time(moment, now):
+    """``moment`` (aware), at most ``now`` + :data:`MAX_CLOCK_AHEAD`; None stays None."""
+    if moment is None:
+        return None
+    return min(moment, now + MAX_CLOCK_AHEAD)
+
+
 def check_secret(expected, given):
     """Compare a configured secret with the one received, in constant time.
 

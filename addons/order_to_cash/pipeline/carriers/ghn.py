@@ -36,7 +36,11 @@ STATUS_MAP = {
     "return_fail": "returning",
     "returned": "returned",
     "cancel": "cancelled",
-    "exception": "lost",
+    # "exception" is GHN's off-process hold (address problem, customer to call back...),
+    # not a loss: the parcel usually goes on to be delivered or returned. In transit is
+    # below every delivery state, so it never moves a parcel backwards; the event keeps
+    # the reason. Only "damage" and "lost" are final.
+    "exception": "in_transit",
     "damage": "lost",
     "lost": "lost",
 }

@@ -37,7 +37,9 @@ UNSOURCED_STATUS_MAP = {
     300: "in_transit",  # closing the dispatch list / in transit between offices
     400: "in_transit",  # received at the destination office
     502: "returning",  # returning to the origin office
-    503: "cancelled",  # cancelled at the customer's request
+    # "cancelled at the customer's request": unsourced, so not final; a refusal at the
+    # door is a failed attempt (a later return or delivery still moves the parcel).
+    503: "failed_attempt",
     507: "failed_attempt",  # customer will collect at the post office
 }
 STATUS_MAP.update(UNSOURCED_STATUS_MAP)
