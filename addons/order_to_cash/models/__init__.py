@@ -10,7 +10,6 @@ from . import (
     o2c_intake,
     o2c_payment_method,
     o2c_shipment,
-    o2c_shipment_guard,
     res_company,
     res_config_settings,
     res_partner,

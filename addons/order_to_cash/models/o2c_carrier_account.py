@@ -3,8 +3,9 @@ import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 
-from ..pipeline import carriers
+from ..pipeline import carriers, cod
 
 _logger = logging.getLogger(__name__)
 
@@ -198,19 +199,26 @@ class O2cCarrierAccount(models.Model):
             raise carriers.CarrierError(
                 f"the body has {len(events)} events, more than {MAX_WEBHOOK_EVENTS} in one call"
             )
+        # Two queries for the whole body: its shipments by tracking number, then by our
+        # reference for the events whose tracking number we do not know.
         Shipment = self.env["o2c.shipment"].sudo()
+        account = Domain("carrier_account_id", "=", self.id)
+        tracking_refs = {e.tracking_ref for e in events if e.tracking_ref}
+        by_tracking = {
+            s.tracking_ref: s
+            for s in Shipment.search(account & Domain("tracking_ref", "in", list(tracking_refs)))
+        }
+        client_refs = {e.client_ref for e in events if e.client_ref}
+        by_client = {}
+        if any(e.tracking_ref not in by_tracking and e.client_ref for e in events):
+            for shipment in Shipment.search(
+                account & Domain("client_ref", "in", list(client_refs)), order="id desc"
+            ):
+                by_client.setdefault(shipment.client_ref, shipment)
         by_shipment = {}
         unknown = []
         for event in events:
-            shipment = Shipment.search(
-                [("carrier_account_id", "=", self.id), ("tracking_ref", "=", event.tracking_ref)],
-                limit=1,
-            )
-            if not shipment and event.client_ref:
-                shipment = Shipment.search(
-                    [("carrier_account_id", "=", self.id), ("client_ref", "=", event.client_ref)],
-                    limit=1,
-                )
+            shipment = by_tracking.get(event.tracking_ref) or by_client.get(event.client_ref)
             if not shipment:
                 unknown.append(event.tracking_ref or event.client_ref)
                 continue
@@ -239,3 +247,52 @@ class O2cCarrierAccount(models.Model):
                     "until the next run. Check the token."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Cash on delivery
+    # ------------------------------------------------------------------
+
+    cod_column_map = fields.Text(
+        string="Statement columns",
+        help="JSON mapping of the statement's columns (empty: the carrier's default export).",
+    )
+    cod_journal_id = fields.Many2one(
+        "account.journal",
+        string="COD journal",
+        check_company=True,
+        domain="[('type', 'in', ('general', 'bank'))]",
+    )
+    cod_clearing_account_id = fields.Many2one(
+        "account.account",
+        string="COD clearing account",
+        check_company=True,
+        help="What the carrier owes: debited with the cash it collected (less its fees), "
+        "credited when its transfer reaches the bank.",
+    )
+    cod_fee_account_id = fields.Many2one(
+        "account.account", string="Carrier fee account", check_company=True
+    )
+
+    def _o2c_cod_columns(self):
+        self.ensure_one()
+        if self.cod_column_map:
+            try:
+                return cod.ColumnMap.from_json(self.cod_column_map)
+            except cod.StatementError as exc:
+                raise UserError(
+                    self.env._(
+                        "Statement columns of carrier account %(account)s: %(reason)s",
+                        account=self.name,
+                        reason=exc,
+                    )
+                ) from None
+        columns = {"ghn": cod.GHN_COLUMNS, "ghtk": cod.GHTK_COLUMNS}.get(self.carrier)
+        if not columns:
+            raise UserError(
+                self.env._(
+                    "Carrier account %(account)s has no statement columns: set them in "
+                    "its settings.",
+                    account=self.name,
+                )
+            )
+        return columns

@@ -5,7 +5,7 @@ from decimal import Decimal
 from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
 from ..pipeline import carriers
@@ -31,6 +31,26 @@ POLL_BREAKER = 3
 # Timeout of a poll call (seconds): a slow carrier must not hold the cron's locks for long.
 # One number, not a (connect, read) pair: Odoo's test harness compares it with an int.
 POLL_TIMEOUT = 10
+
+
+# What the carrier's events, the polling job and the COD statements set: users never write
+# them (a parcel marked "not remitted" by hand would be paid a second time by the next
+# statement). The addon's own code writes them as superuser (webhook, cron, posting).
+TRACKED_FIELDS = frozenset(
+    {
+        "state",
+        "state_date",
+        "state_reason",
+        "date_delivered",
+        "failed_attempts",
+        "cs_alerted",
+        "return_picking_id",
+        "date_polled",
+        "unknown_since",
+        "poll_stopped",
+        "cod_remitted",
+    }
+)
 
 
 class O2cShipment(models.Model):
@@ -119,8 +139,22 @@ class O2cShipment(models.Model):
             if shipment.picking_id.sale_id:
                 shipment.sale_order_id = shipment.picking_id.sale_id
 
+    def _o2c_check_tracked_write(self, vals_list):
+        if self.env.su:
+            return
+        touched = sorted({f for vals in vals_list for f in vals} & TRACKED_FIELDS)
+        if touched:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a shipment are set by the carrier's events and the COD "
+                    "statements, not by hand.",
+                    fields=", ".join(touched),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._o2c_check_tracked_write(vals_list)
         for vals in vals_list:
             if vals.get("tracking_ref"):
                 vals["tracking_ref"] = vals["tracking_ref"].strip()
@@ -131,6 +165,20 @@ class O2cShipment(models.Model):
             if not shipment.tracking_ref:
                 raise UserError(self.env._("A shipment needs a tracking number."))
         return shipments
+
+    def write(self, vals):
+        self._o2c_check_tracked_write([vals])
+        if not self.env.su and {"cod_amount", "carrier_account_id", "tracking_ref"} & set(vals):
+            remitted = self.filtered("cod_remitted")
+            if remitted:
+                raise AccessError(
+                    self.env._(
+                        "The COD of %(refs)s is remitted: its amount, carrier and tracking "
+                        "number cannot change.",
+                        refs=", ".join(remitted.mapped("tracking_ref")),
+                    )
+                )
+        return super().write(vals)
 
     def _o2c_cod_decimal(self):
         return Decimal(str(self.currency_id.round(self.cod_amount)))
@@ -301,6 +349,7 @@ class O2cShipment(models.Model):
         """Ask the carriers for the status of open shipments, in batches of locked rows
         (SKIP LOCKED: several workers never poll the same shipment), committing each
         batch; a polled shipment is not due again before its account's interval."""
+        self = self.sudo()  # noqa: PLW0642 - the job writes the tracked fields it polls
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
         accounts = self.env["o2c.carrier.account"].search(
