@@ -326,18 +326,8 @@ class EinvoiceVnDocument(models.Model):
         totals = builder.compute(values)
         money = totals["money"]
         date = self.issue_date or fields.Date.context_today(self)
-        # Look-up data for the QR code (our layout: MST;template+symbol;number;date;total;MCCQT).
-        qr = ";".join(
-            str(part or "")
-            for part in (
-                values["seller"]["MST"],
-                f"{self.template or ''}{self.symbol or ''}",
-                self.number,
-                date,
-                money.text(totals["total"]),
-                self.authority_code,
-            )
-        )
+        # The QR code data of QĐ 1450 (Phụ lục XIII), the same string as in DLQRCode.
+        qr = builder.qr_data(values, totals) if self.number else ""
         return {
             "title": values["general"]["THDon"],
             "day": f"{date.day:02d}",
@@ -355,7 +345,7 @@ class EinvoiceVnDocument(models.Model):
             "tax": money.text(totals["tax"]),
             "total": money.text(totals["total"]),
             "words": totals["words"],
-            "qr": qr if self.number else "",
+            "qr": qr,
             "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,
         }
 

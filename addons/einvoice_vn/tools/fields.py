@@ -51,7 +51,7 @@ def F(name, kind, size=None, mandatory=False, versions=None):
 TABLES = {
     "HDon": [
         F("DLHDon", "g", mandatory=True),
-        F("DLQRCode", "s", 500),
+        F("DLQRCode", "s", 512),
         F("MCCQT", "s", 34),
         F("DSCKS", "g"),
     ],
