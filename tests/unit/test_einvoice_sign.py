@@ -63,3 +63,27 @@ def test_certificate_of_another_seller_is_refused():
     other = signer.Certificate.from_pkcs12(make_pkcs12(tax_id="0312345678"), "secret")
     with pytest.raises(signer.SignError, match="0312345678"):
         signer.sign(builder.build(retail_invoice()), other)
+
+
+def test_04ss_notice_is_signed_by_the_taxpayer_in_nnt(certificate):
+    from einvoice_tools import notice
+    from test_einvoice_xml import NOTICE_VALUES
+
+    root = notice.build_notice(NOTICE_VALUES)
+    signer.sign(root, certificate, holder="NNT", signature_id="NNT")
+    signature = root.find("DSCKS/NNT/ds:Signature", signer.NS)
+    uris = [r.get("URI") for r in signature.iterfind(".//ds:Reference", signer.NS)]
+    assert uris == ["#TBao-1", "#NNT-SigningTime"]
+    assert "MST:0100109106" in signer.verify(root, signature)
+    root.find("DLTBao/DSHDon/HDon/TCTBao").text = "1"
+    with pytest.raises(signer.SignError, match="does not verify"):
+        signer.verify(root, signature)
+
+
+def test_04ss_notice_of_another_taxpayer_is_not_signed(certificate):
+    from einvoice_tools import notice
+    from test_einvoice_xml import NOTICE_VALUES
+
+    root = notice.build_notice({**NOTICE_VALUES, "seller": {"Ten": "X", "MST": "0101243150"}})
+    with pytest.raises(signer.SignError, match="0101243150"):
+        signer.sign(root, certificate, holder="NNT")
