@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 from einvoice_tests.certs import make_pkcs12
-from einvoice_tools import builder, signer
+from einvoice_tools import builder, notice, signer
 from lxml import etree
-from test_einvoice_xml import retail_invoice
+from test_einvoice_xml import NOTICE_VALUES, retail_invoice
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,6 @@ def test_certificate_of_another_seller_is_refused():
 
 
 def test_04ss_notice_is_signed_by_the_taxpayer_in_nnt(certificate):
-    from einvoice_tools import notice
-    from test_einvoice_xml import NOTICE_VALUES
-
     root = notice.build_notice(NOTICE_VALUES)
     signer.sign(root, certificate, holder="NNT", signature_id="NNT")
     signature = root.find("DSCKS/NNT/ds:Signature", signer.NS)
@@ -81,9 +78,6 @@ def test_04ss_notice_is_signed_by_the_taxpayer_in_nnt(certificate):
 
 
 def test_04ss_notice_of_another_taxpayer_is_not_signed(certificate):
-    from einvoice_tools import notice
-    from test_einvoice_xml import NOTICE_VALUES
-
     root = notice.build_notice({**NOTICE_VALUES, "seller": {"Ten": "X", "MST": "0101243150"}})
     with pytest.raises(signer.SignError, match="0101243150"):
         signer.sign(root, certificate, holder="NNT")
