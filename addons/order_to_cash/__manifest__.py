@@ -40,6 +40,11 @@
         # menus
         "views/order_to_cash_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "order_to_cash/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/o2c_demo.xml",
     ],
