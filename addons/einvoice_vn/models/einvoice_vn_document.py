@@ -89,6 +89,13 @@ class EinvoiceVnDocument(models.Model):
     transaction_uuid = fields.Char(readonly=True, copy=False, index=True)
     authority_code = fields.Char(string="Authority Code (MCCQT)", readonly=True, index=True)
     reservation_code = fields.Char(readonly=True)
+    sandbox = fields.Boolean(
+        string="Sandbox (no legal value)",
+        readonly=True,
+        copy=False,
+        help="Issued by the demo sandbox: the authority code and signature are a demo's, "
+        "the invoice has no legal value.",
+    )
     xml_attachment_id = fields.Many2one("ir.attachment", string="Signed XML", readonly=True)
     xml_sha256 = fields.Char(string="Signed XML SHA-256", readonly=True)
     issued_attachment_id = fields.Many2one(
@@ -573,6 +580,7 @@ class EinvoiceVnDocument(models.Model):
         self._einvoice_vn_check_provider_copy(issued.signed_xml)
         values = {
             "state": "accepted",
+            "sandbox": bool(issued.raw.get("sandbox")),
             "authority_code": issued.authority_code,
             "reservation_code": issued.reservation_code,
             "issued_at": fields.Datetime.now(),

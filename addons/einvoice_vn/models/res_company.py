@@ -1,9 +1,13 @@
+import base64
 import re
+import secrets
+
+from stdnum.vn import mst as vn_mst
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import inbound, providers
+from ..tools import inbound, providers, sandbox, signer
 
 MANAGER = "einvoice_vn.group_einvoice_manager"
 VIETTEL_API_URL = "https://api-vinvoice.viettel.vn/services/einvoiceapplication/api/"
@@ -14,7 +18,12 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     einvoice_vn_provider = fields.Selection(
-        [("none", "None"), ("tvan", "Generic T-VAN"), ("viettel", "Viettel SInvoice")],
+        [
+            ("none", "None"),
+            ("tvan", "Generic T-VAN"),
+            ("viettel", "Viettel SInvoice"),
+            ("sandbox", "Sandbox (demo, no legal value)"),
+        ],
         string="E-invoice Provider",
         default="none",
         required=True,
@@ -128,6 +137,62 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("einvoice_vn_provider", "vat")
+    def _check_einvoice_vn_sandbox(self):
+        """The sandbox serves the demo tax id only: a real company cannot issue through it."""
+        for company in self.filtered(lambda c: c.einvoice_vn_provider == "sandbox"):
+            if vn_mst.compact(company.vat or "") != sandbox.DEMO_MST:
+                raise ValidationError(
+                    self.env._(
+                        "E-invoice Provider: the sandbox issues invoices without legal value "
+                        "for the demo tax id %(demo)s only; %(company)s has tax id %(vat)s. "
+                        "Choose your real provider.",
+                        demo=sandbox.DEMO_MST,
+                        company=company.name,
+                        vat=company.vat or "-",
+                    )
+                )
+
+    def _einvoice_vn_sandbox_authority(self):
+        """The demo tax authority's key, made on this database the first time it is needed
+        (kept in a system parameter, readable by administrators only)."""
+        params = self.env["ir.config_parameter"].sudo()
+        stored = params.get_param("einvoice_vn.sandbox_authority")
+        if not stored:
+            password = secrets.token_hex(16)
+            data = sandbox.make_pkcs12(sandbox.AUTHORITY_NAME, sandbox.AUTHORITY_TAX_ID, password)
+            stored = f"{password}:{base64.b64encode(data).decode()}"
+            params.set_param("einvoice_vn.sandbox_authority", stored)
+        password, data = stored.split(":", 1)
+        return signer.Certificate.from_pkcs12(base64.b64decode(data), password)
+
+    def action_einvoice_vn_use_sandbox(self):
+        """Set the demo company up to issue through the sandbox: a demo signing certificate
+        and the sandbox provider."""
+        for company in self:
+            values = {"einvoice_vn_provider": "sandbox"}
+            if not company.einvoice_vn_certificate_id:
+                password = secrets.token_hex(16)
+                certificate = (
+                    self.env["einvoice.vn.certificate"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": f"DEMO – {company.name}",
+                            "company_id": company.id,
+                            "pkcs12": base64.b64encode(
+                                sandbox.make_pkcs12(
+                                    company.name, vn_mst.compact(company.vat or ""), password
+                                )
+                            ),
+                            "password": password,
+                        }
+                    )
+                )
+                values["einvoice_vn_certificate_id"] = certificate.id
+            company.sudo().write(values)
+        return True
+
     @api.constrains("einvoice_vn_certificate_id")
     def _check_einvoice_vn_certificate_company(self):
         """A company signs with its own certificate only."""
@@ -151,6 +216,8 @@ class ResCompany(models.Model):
                 self.einvoice_vn_password,
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
             )
+        if self.einvoice_vn_provider == "sandbox":
+            return sandbox.SandboxClient(self._einvoice_vn_sandbox_authority())
         raise providers.ProviderError(
             providers.FINAL,
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),

@@ -5,5 +5,6 @@ from . import (
     test_einvoice,
     test_inbound,
     test_lifecycle,
+    test_sandbox,
     test_symbols,
 )
