@@ -625,6 +625,15 @@ class EinvoiceVnDocument(models.Model):
             docs._einvoice_vn_commit()
         return True
 
+    def action_show_invoice(self):
+        """The invoice as printed (with its authority code and QR), shown in the browser."""
+        self.ensure_one()
+        action = self.env.ref("einvoice_vn.action_report_einvoice_vn").report_action(
+            self, config=False
+        )
+        action["report_type"] = "qweb-html"
+        return action
+
     def action_resend(self):
         """Resend a rejected invoice: a new revision with a new transaction UUID."""
         for doc in self._einvoice_vn_trusted().filtered(lambda d: d.state == "rejected"):

@@ -7,4 +7,5 @@ from . import (
     test_lifecycle,
     test_sandbox,
     test_symbols,
+    test_tours,
 )
