@@ -1,0 +1,81 @@
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.einvoice_vn.tools import sandbox
+
+from ..tools.story import BLOCKING_HOLDS, COMPANY_NAME
+
+
+@tagged("post_install", "-at_install")
+class TestDemoStory(TransactionCase):
+    """The story a demo database shows, built by the demo's own builder (tests run
+    without demo data, so the test builds it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["o2c.demo.vn.story"]._build()
+
+    def test_admin_lands_in_the_vietnamese_company(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.company_id, self.company)
+        self.assertEqual(self.company.name, COMPANY_NAME)
+        self.assertEqual(self.company.currency_id, self.env.ref("base.VND"))
+        self.assertEqual(self.company.chart_template, "vn")
+        self.assertEqual(self.company.vat, sandbox.DEMO_MST)
+        self.assertEqual(self.company.einvoice_vn_provider, "sandbox")
+        self.assertEqual(self.company.state_id, self.env.ref("base.state_vn_VN-HN"))
+
+    def test_einvoices_in_every_promised_state(self):
+        docs = self.env["einvoice.vn.document"].search([("company_id", "=", self.company.id)])
+        states = docs.mapped("state")
+        self.assertGreaterEqual(states.count("accepted"), 3)
+        self.assertIn("adjusted", states)
+        self.assertIn("cancelled", states)
+        adjustment = docs.filtered(lambda d: d.kind == "adjustment")
+        self.assertEqual(adjustment.state, "accepted")
+        self.assertEqual(adjustment.origin_id.state, "adjusted")
+        self.assertTrue(all(docs.mapped("authority_code")))
+        self.assertTrue(all(docs.mapped("sandbox")))
+
+    def test_one_order_on_hold_per_blocking_rule(self):
+        blocking = self.env["o2c.check"].search([("severity", "=", "block")]).mapped("rule")
+        held = self.env["sale.order"].search(
+            [("company_id", "=", self.company.id), ("o2c_hold", "=", True)]
+        )
+        rules = held.o2c_check_result_ids.filtered(
+            lambda r: r.state == "block" and not r.overridden
+        )
+        self.assertEqual(set(blocking), set(BLOCKING_HOLDS.values()))
+        for rule in blocking:
+            result = rules.filtered(lambda r, rule=rule: r.rule == rule)
+            self.assertTrue(result, f"no order held by {rule}")
+            self.assertTrue(result[0].message)
+
+    def test_orders_at_every_stage(self):
+        orders = self.env["sale.order"].search([("company_id", "=", self.company.id)])
+        stages = set(orders.mapped("o2c_stage"))
+        self.assertTrue({"accepted", "verified", "packed", "shipped", "paid"} <= stages, stages)
+        self.assertTrue(orders.filtered("o2c_date_delivered"))
+
+    def test_collections_history(self):
+        snapshots = self.env["ar.kpi.snapshot"].search([("company_id", "=", self.company.id)])
+        self.assertGreaterEqual(len(set(snapshots.mapped("date"))), 6)
+        reminders = self.env["ar.reminder"].search(
+            [("company_id", "=", self.company.id), ("state", "=", "sent")]
+        )
+        self.assertGreaterEqual(len(reminders.level_id), 2)
+        self.assertIn(True, reminders.level_id.mapped("credit_hold"))
+        promise = self.env["ar.promise"].search([("company_id", "=", self.company.id)])
+        self.assertTrue(promise)
+        self.assertEqual(promise.state, "open")
+
+    def test_building_again_changes_nothing(self):
+        def counts():
+            return {
+                model: self.env[model].search_count([("company_id", "=", self.company.id)])
+                for model in ("sale.order", "account.move", "einvoice.vn.document", "ar.reminder")
+            }
+
+        before = counts()
+        self.assertEqual(self.env["o2c.demo.vn.story"]._build(), self.company)
+        self.assertEqual(counts(), before)
