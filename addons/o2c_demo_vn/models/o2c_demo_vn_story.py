@@ -123,6 +123,16 @@ class O2cDemoVnStory(models.AbstractModel):
         journal = self._sale_journal(company)
         journal.write({"einvoice_vn_enabled": True, "einvoice_vn_symbol_id": symbol.id})
         company.action_einvoice_vn_use_sandbox()
+        if not self._warehouse(company):
+            # Odoo makes a new company's warehouse in tests only; users make theirs.
+            self.env["stock.warehouse"].create(
+                {
+                    "name": "Kho Hà Nội",
+                    "code": "HN",
+                    "company_id": company.id,
+                    "partner_id": company.partner_id.id,
+                }
+            )
         return company
 
     def _sale_journal(self, company):
