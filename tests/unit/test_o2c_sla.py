@@ -131,8 +131,9 @@ def test_open_transition_and_start():
     assert sla.open_transition({}) is None
     assert sla.open_transition({"accepted": t0}) == "verified"
     assert sla.open_transition({"accepted": t0, "verified": t1}) == "packed"
-    # Packing skipped (one-step delivery): the shipping clock starts at verification.
-    assert sla.transition_start({"accepted": t0, "verified": t1}, "shipped") == t1
+    assert sla.transition_start({"accepted": t0, "verified": t1}, "packed") == t1
+    # Packing skipped (one-step delivery): no shipping deadline from packing.
+    assert sla.transition_start({"accepted": t0, "verified": t1}, "shipped") is None
     assert sla.open_transition({"accepted": t0, "shipped": t1}) == "delivered"
     assert sla.open_transition({"accepted": t0, "delivered": t1}) is None
 

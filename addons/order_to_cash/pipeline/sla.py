@@ -109,14 +109,11 @@ def smallest_cap(*caps):
 
 
 def transition_start(dates, target):
-    """When the transition to ``target`` started: the date of the latest stage
-    reached before it (a stage skipped, e.g. packing in a one-step delivery, does
-    not stop the clock), or None."""
-    index = STAGES.index(target)
-    for stage in reversed(STAGES[:index]):
-        if dates.get(stage):
-            return dates[stage]
-    return None
+    """When the transition to ``target`` started: the date its previous stage was
+    reached, or None. A stage skipped (packing in a one-step delivery) has no
+    start, so no deadline for the next one; the open transition, after the latest
+    stage reached, always has one."""
+    return dates.get(TRANSITIONS[target]) or None
 
 
 def open_transition(dates):

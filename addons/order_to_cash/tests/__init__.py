@@ -7,5 +7,6 @@ from . import (
     test_release,
     test_scope,
     test_shipments,
+    test_sla,
     test_stages,
 )
