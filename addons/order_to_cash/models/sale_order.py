@@ -1060,12 +1060,16 @@ class SaleOrder(models.Model):
         now = fields.Datetime.now()
         domain = self._o2c_sla_cron_domain(now)
         Cron._commit_progress(remaining=self.search_count(domain))
+        last_id = 0
         while True:
-            batch = self.search(domain, order="id", limit=SLA_BATCH_SIZE).try_lock_for_update(
-                allow_referencing=True
+            # Pages by id: an order is looked at once per run, even one that stays due.
+            found = self.search(
+                domain & Domain("id", ">", last_id), order="id", limit=SLA_BATCH_SIZE
             )
-            if not batch:
+            if not found:
                 break
+            last_id = found[-1].id
+            batch = found.try_lock_for_update(allow_referencing=True)
             batch._o2c_sla_refresh(now)
             if not Cron._commit_progress(len(batch)):
                 break
