@@ -123,8 +123,13 @@ class O2cSlaIntervals:
         self.windows = {}
 
     def _fetch(self, calendar, start, end):
+        # Time off of another company on no calendar is not this calendar's holiday.
+        leaves = [
+            ("time_type", "=", "leave"),
+            ("company_id", "in", [False, calendar.company_id.id]),
+        ]
         intervals = calendar._work_intervals_batch(
-            pytz.utc.localize(start), pytz.utc.localize(end)
+            pytz.utc.localize(start), pytz.utc.localize(end), domain=leaves
         )[False]
         return [
             (

@@ -299,12 +299,22 @@ class TestSla(O2cCommon):
                 "stretch_verified": 3.0,
             }
         )
+        # A's company-wide holiday (on no calendar) on Tuesday is not B's.
+        self.env["resource.calendar.leaves"].with_company(self.company).create(
+            {
+                "name": "A's holiday",
+                "date_from": local(2026, 12, 1),
+                "date_to": local(2026, 12, 1, 23, 59, 59),
+            }
+        )
         order_a = self._accepted(local(2026, 11, 30, 8))
         order_b = self._accepted(local(2026, 11, 30, 8), company=company_b)
+        order_b_tuesday = self._accepted(local(2026, 12, 1, 8), company=company_b)
         self.assertEqual(order_a.o2c_sla_profile_id, self.profile)
         self.assertEqual(order_b.o2c_sla_profile_id, profile_b)
-        # 4 h x 3 = 12 h: Monday 8 h, Tuesday 4 h.
-        self.assertEqual(order_a.o2c_sla_due_verified, local(2026, 12, 1, 12))
+        # 4 h x 3 = 12 h: Monday 8 h, (Tuesday off) Wednesday 4 h.
+        self.assertEqual(order_a.o2c_sla_due_verified, local(2026, 12, 2, 12))
+        self.assertEqual(order_b_tuesday.o2c_sla_due_verified, local(2026, 12, 1, 9))
         self.assertEqual(order_b.o2c_sla_due_verified, local(2026, 11, 30, 9))
         with freeze_time(local(2026, 11, 30, 10)):
             self._run_sla_job()
