@@ -7,6 +7,7 @@ from . import (
     test_release,
     test_scope,
     test_shipments,
+    test_sla,
     test_stages,
     test_tours,
 )
