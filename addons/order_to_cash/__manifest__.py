@@ -23,6 +23,7 @@
         "data/o2c_payment_method_data.xml",
         "data/o2c_check_data.xml",
         "data/ir_cron_data.xml",
+        "data/o2c_after_sales_data.xml",
         # views
         "views/o2c_channel_views.xml",
         "views/o2c_check_views.xml",
@@ -33,6 +34,8 @@
         "views/res_config_settings_views.xml",
         "views/o2c_invoicing_views.xml",
         "views/o2c_release_views.xml",
+        "views/o2c_after_sales_views.xml",
+        "views/o2c_rating_templates.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
         "wizard/o2c_release_wizard_views.xml",
