@@ -39,6 +39,10 @@ class O2cRating(http.Controller):
         type="http",
         auth="public",
         methods=["POST"],
+        # The secret token in the URL authenticates the request, not a session
+        # cookie: there is no session to ride on, hence no CSRF token.
+        csrf=False,
+        save_session=False,
         sitemap=False,
     )
     def rate_submit(self, order_id, token, rating=None, comment=None, **kwargs):

@@ -489,7 +489,9 @@ class O2cReturn(models.Model):
 
     def _o2c_create_credit_notes(self):
         """A credit note per order for the returned quantities that were invoiced,
-        built from the sale lines (so their invoiced quantity goes down)."""
+        built from the sale lines. Lines invoiced on delivered quantities are linked
+        (their invoiced quantity follows the delivered one down); lines invoiced on
+        ordered quantities are not, since Odoo would then invoice them again."""
         self.ensure_one()
         moves = self.env["account.move"]
         by_order = defaultdict(lambda: defaultdict(float))
@@ -502,9 +504,12 @@ class O2cReturn(models.Model):
                     quantity, sale_line.qty_invoiced, sale_line.qty_delivered
                 )
                 if refund > 0:
-                    invoice_lines.append(
-                        Command.create(sale_line._prepare_invoice_line(quantity=refund))
-                    )
+                    values = sale_line._prepare_invoice_line(quantity=refund)
+                    if sale_line.product_id.invoice_policy != "delivery":
+                        # Invoiced on ordered quantities: linked to the sale line, the
+                        # refund would make the order "to invoice" the same units again.
+                        del values["sale_line_ids"]
+                    invoice_lines.append(Command.create(values))
             if not invoice_lines:
                 continue
             values = order._prepare_invoice()
