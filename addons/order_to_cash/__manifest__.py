@@ -45,6 +45,7 @@
     ],
     "demo": [
         "demo/o2c_demo.xml",
+        "demo/o2c_after_sales_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -71,7 +71,13 @@ class O2cComplaint(models.Model):
     description = fields.Text(required=True, help="What the customer complains about.")
     resolution = fields.Text(tracking=True, help="What was done for the customer.")
     state = fields.Selection(
-        STATE_SELECTION, default="open", required=True, readonly=True, index=True, tracking=True
+        STATE_SELECTION,
+        string="Status",
+        default="open",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     date_open = fields.Datetime(
         string="Opened On", required=True, default=fields.Datetime.now, index=True

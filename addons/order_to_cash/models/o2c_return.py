@@ -52,7 +52,13 @@ class O2cReturn(models.Model):
         "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
     )
     state = fields.Selection(
-        STATE_SELECTION, default="draft", required=True, readonly=True, index=True, tracking=True
+        STATE_SELECTION,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     resolution = fields.Selection(
         RESOLUTION_SELECTION,
@@ -235,11 +241,12 @@ class O2cReturn(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {"line_ids", "partner_id", "resolution"} & set(vals)
+        # Lines guard themselves (their inspection outcome changes after approval).
+        locked = {"partner_id", "resolution"} & set(vals)
         if locked and any(r.state != "draft" for r in self):
             raise UserError(
                 self.env._(
-                    "Return %(names)s: the customer, lines and resolution can only be changed "
+                    "Return %(names)s: the customer and resolution can only be changed "
                     "while the request is a draft.",
                     names=", ".join(self.filtered(lambda r: r.state != "draft").mapped("name")),
                 )
