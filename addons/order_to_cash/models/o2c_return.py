@@ -421,7 +421,7 @@ class O2cReturn(models.Model):
                 in_move_unit = product_unit._compute_quantity(quantity, move.product_uom)
                 taken[move] += in_move_unit
                 plan[move.picking_id][move] = plan[move.picking_id].get(move, 0.0) + in_move_unit
-        Wizard = self.env["stock.return.picking"].sudo()
+        Wizard = self.env["stock.return.picking"].sudo().with_company(self.company_id)
         for picking, quantities in plan.items():
             wizard = Wizard.with_context(
                 active_id=picking.id, active_model="stock.picking", active_ids=picking.ids

@@ -96,4 +96,6 @@ class O2cReturnLine(models.Model):
 
     @api.constrains("quantity", "sale_line_id")
     def _check_quantity(self):
+        # Lines created on their own do not trigger the request's constraints.
+        self.return_id._check_one_customer()
         self.return_id._o2c_check_quantities()

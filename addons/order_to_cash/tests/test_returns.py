@@ -210,6 +210,13 @@ class TestReturnFlow(AfterSalesCommon):
             ValidationError, rf"order\(s\) {theirs.name} belong to Trần Văn Nam"
         ):
             self._request([(mine.order_line, 1, "damaged"), (theirs.order_line, 1, "damaged")])
+        request = self._request([(mine.order_line, 1, "damaged")])
+        with self.assertRaisesRegex(
+            ValidationError, "one request covers the orders of one customer"
+        ):
+            self.env["o2c.return.line"].create(
+                {"return_id": request.id, "sale_line_id": theirs.order_line.id, "quantity": 1}
+            )
 
     def test_only_managers_approve_and_refusal_needs_a_reason(self):
         salesman = new_test_user(
