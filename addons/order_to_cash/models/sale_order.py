@@ -933,7 +933,6 @@ class SaleOrder(models.Model):
         action["context"] = {
             "default_partner_id": self.partner_id.commercial_partner_id.id,
             "default_company_id": self.company_id.id,
-            "o2c_default_order_id": self.id,
         }
         return action
 

@@ -40,6 +40,8 @@ class TestComplaints(AfterSalesCommon):
         self.assertEqual(complaint.state, "resolved")
         self.assertEqual(complaint.resolve_hours, 26.25)
         self.assertEqual(order.o2c_complaint_count, 1)
+        action = order.action_o2c_complaints()
+        self.assertEqual(self.env["o2c.complaint"].search(action["domain"]), complaint)
         groups = self.env["o2c.complaint"]._read_group(
             [("id", "=", complaint.id)], ["category"], ["resolve_hours:avg"]
         )

@@ -67,6 +67,8 @@ class TestRating(HttpCase):
 
     def test_rating_template_carries_the_link(self):
         template = self.env.ref("order_to_cash.mail_template_o2c_rating")
+        action = self.order.action_o2c_request_rating()
+        self.assertEqual(action["context"]["default_template_id"], template.id)
         body = template._render_field("body_html", self.order.ids)[self.order.id]
         self.assertIn(self._url(), str(body))
 

@@ -92,6 +92,14 @@ class TestReturnFlow(AfterSalesCommon):
         self.assertEqual(coffee.qty_invoiced, 2)
         self.assertEqual(order.invoice_status, "invoiced")
 
+        # Visible from both sides.
+        self.assertEqual(request.action_view_credit_notes()["res_id"], credit_note.id)
+        self.assertEqual(request.action_view_pickings()["res_id"], picking.id)
+        action = order.action_o2c_returns()
+        self.assertEqual(self.env["o2c.return"].search(action["domain"]), request)
+        self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
+        self.assertEqual(order.o2c_return_line_ids.return_id, request)
+
         self.assertEqual(order.o2c_stage, "after_sales", "handled, the window still open")
         order.action_lock()
         self.assertEqual(order.o2c_stage, "closed")
