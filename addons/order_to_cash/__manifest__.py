@@ -25,6 +25,7 @@
         "data/o2c_check_data.xml",
         "data/ir_cron_data.xml",
         "data/o2c_sla_data.xml",
+        "data/o2c_after_sales_data.xml",
         # views
         "views/o2c_channel_views.xml",
         "views/o2c_check_views.xml",
@@ -36,6 +37,8 @@
         "views/o2c_invoicing_views.xml",
         "views/o2c_release_views.xml",
         "views/o2c_sla_views.xml",
+        "views/o2c_after_sales_views.xml",
+        "views/o2c_rating_templates.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
         "wizard/o2c_release_wizard_views.xml",
@@ -51,6 +54,7 @@
     "demo": [
         "demo/o2c_demo.xml",
         "demo/o2c_sla_demo.xml",
+        "demo/o2c_after_sales_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -5,11 +5,11 @@ import logging
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
-from ..pipeline import checks, invoicing, sla, stages
+from ..pipeline import checks, invoicing, returns, sla, stages
 from .o2c_sla_profile import O2cSlaIntervals
 from .o2c_sla_profile_line import TRANSITION_SELECTION as SLA_TRANSITION_SELECTION
 
@@ -150,6 +150,8 @@ class SaleOrder(models.Model):
         "picking_ids.move_ids.picked",
         "order_line.invoice_lines.move_id.state",
         "order_line.invoice_lines.move_id.payment_state",
+        "o2c_return_line_ids.return_id.state",
+        "o2c_complaint_ids.state",
     )
     def _compute_o2c_stage(self):
         now = fields.Datetime.now()
@@ -187,6 +189,7 @@ class SaleOrder(models.Model):
             after_sales_window_over=self.o2c_after_sales_over,
             pickings=pickings,
             invoices=invoices,
+            **self._o2c_after_sales_facts(),
         )
 
     def _o2c_stage_proof_dates(self):
@@ -1131,3 +1134,172 @@ class SaleOrder(models.Model):
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                 values
             )
+
+    # After-sales (stage 6): returns, complaints, rating
+    # ------------------------------------------------------------------
+
+    o2c_return_line_ids = fields.One2many(
+        "o2c.return.line", "order_id", string="Returned Lines", copy=False
+    )
+    o2c_return_count = fields.Integer(string="Returns", compute="_compute_o2c_return_count")
+    o2c_complaint_ids = fields.One2many(
+        "o2c.complaint", "order_id", string="Complaints", copy=False
+    )
+    o2c_complaint_count = fields.Integer(
+        string="Complaints Count", compute="_compute_o2c_complaint_count"
+    )
+    o2c_replaced_order_id = fields.Many2one(
+        "sale.order",
+        string="Replaces Order",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="The order whose returned goods this order sends again.",
+    )
+    o2c_rating = fields.Integer(
+        string="Customer Rating",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="1 (bad) to 5 (excellent); 0 while the customer has not rated the order.",
+    )
+    o2c_rating_comment = fields.Text(string="Rating Comment", readonly=True, copy=False)
+    o2c_rated_on = fields.Datetime(string="Rated On", readonly=True, copy=False)
+
+    _o2c_rating_range = models.Constraint(
+        "CHECK(o2c_rating IS NULL OR (o2c_rating >= 0 AND o2c_rating <= 5))",
+        "A rating is between 1 and 5 (0 when not rated).",
+    )
+
+    @api.depends("o2c_return_line_ids.return_id")
+    def _compute_o2c_return_count(self):
+        for order in self:
+            order.o2c_return_count = len(order.o2c_return_line_ids.return_id)
+
+    @api.depends("o2c_complaint_ids")
+    def _compute_o2c_complaint_count(self):
+        for order in self:
+            order.o2c_complaint_count = len(order.o2c_complaint_ids)
+
+    def _o2c_after_sales_facts(self):
+        """Stage facts from return requests and complaints (sudo: the stage must
+        not depend on who looks at the order)."""
+        self.ensure_one()
+        states = set(self.sudo().o2c_return_line_ids.return_id.mapped("state"))
+        complaint_states = set(self.sudo().o2c_complaint_ids.mapped("state"))
+        return {
+            "has_complaint": any(returns.is_complaint_open(s) for s in complaint_states),
+            "open_returns": any(returns.is_return_open(s) for s in states),
+            "had_after_sales": "done" in states or "resolved" in complaint_states,
+        }
+
+    def action_o2c_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_to_cash.action_o2c_return")
+        action["domain"] = [("line_ids.order_id", "=", self.id)]
+        action["context"] = {
+            "default_partner_id": self.partner_id.commercial_partner_id.id,
+            "default_company_id": self.company_id.id,
+        }
+        return action
+
+    def action_o2c_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_to_cash.action_o2c_complaint")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
+
+    def action_o2c_request_rating(self):
+        """Open the mail composer with the "rate your order" template."""
+        self.ensure_one()
+        template = self.env.ref("order_to_cash.mail_template_o2c_rating")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "sale.order",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+            },
+        }
+
+    def _o2c_rating_url(self):
+        """Public link where the customer rates this order (no login: the order's
+        portal access token is the key)."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/o2c/rate/{self.id}/{self._portal_ensure_token()}"
+
+    def _o2c_set_rating(self, rating, comment=None):
+        """Store a rating (last one wins: a customer may correct it)."""
+        self.ensure_one()
+        try:
+            value = returns.parse_rating(rating)
+        except ValueError:
+            raise ValidationError(
+                self.env._(
+                    "Field rating: %(value)r is not a rating; give a whole number from 1 to 5.",
+                    value=rating,
+                )
+            ) from None
+        if comment is not None and not isinstance(comment, str):
+            raise ValidationError(
+                self.env._("Field comment: %(value)r is not a text.", value=comment)
+            )
+        self.sudo().write(
+            {
+                "o2c_rating": value,
+                "o2c_rating_comment": (comment or "").strip() or False,
+                "o2c_rated_on": fields.Datetime.now(),
+            }
+        )
+        return value
+
+    @api.model
+    def o2c_rate(self, ref, rating, comment=None):
+        """Rate an order over the external API.
+
+        :param ref: the order name, its id, or a dict with ``channel`` and
+            ``external_ref`` (as for ``o2c_status``).
+        :param rating: a whole number 1..5.
+        :param comment: optional text.
+        :return: ``{"ref", "found", "order_id", "name", "rating", "comment", "rated_on"}``;
+            an unknown ref gives ``{"ref": ..., "found": False}``. A bad rating raises a
+            ValidationError naming the field and the value.
+        """
+        order = self._o2c_find(ref)
+        if not order:
+            return {"ref": ref, "found": False}
+        order._o2c_set_rating(rating, comment)
+        return {
+            "ref": ref,
+            "found": True,
+            "order_id": order.id,
+            "name": order.name,
+            "rating": order.o2c_rating,
+            "comment": order.o2c_rating_comment or False,
+            "rated_on": order.o2c_rated_on.isoformat(),
+        }
+
+    @api.model
+    def _o2c_find(self, ref):
+        """The order a ref names (id, name, or channel and external reference)."""
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return self.search([("id", "=", ref)])
+        if isinstance(ref, str):
+            return self.search([("name", "=", ref)], limit=1)
+        if isinstance(ref, dict):
+            return self.search(
+                [
+                    ("o2c_channel_id.code", "=", ref.get("channel")),
+                    ("o2c_external_ref", "=", ref.get("external_ref")),
+                ],
+                limit=1,
+            )
+        return self.browse()
