@@ -1,12 +1,17 @@
 from . import (
     test_access,
+    test_after_sales_access,
     test_checks,
     test_cod,
+    test_complaints,
     test_intake,
     test_invoicing,
+    test_rating,
     test_release,
+    test_returns,
     test_scope,
     test_shipments,
+    test_sla,
     test_stages,
     test_tours,
 )
