@@ -19,9 +19,11 @@ from ..tools.story import (
     ORDER_TIME,
     PRODUCTS,
     PROMISE,
+    RATINGS,
     RETAIL,
     TODAY,
     USERS,
+    retail_ref,
     with_check_digit,
 )
 
@@ -57,8 +59,10 @@ class O2cDemoVnStory(models.AbstractModel):
         story._make_customers(company)
         story._make_channels(company)
         story._make_reminder_policy(company)
-        story._make_history(company, today)
-        story._make_today(company, today)
+        story._make_sla_profiles(company)
+        historic = story._make_history(company, today)
+        today_orders = story._make_today(company, today)
+        story._make_after_sales(company, today_orders, historic, today)
         story._make_kpi_snapshots(today)
         # The administrator lands in the Vietnamese company.
         self.env.ref("base.user_admin").write(
@@ -227,6 +231,24 @@ class O2cDemoVnStory(models.AbstractModel):
                 }
             )
             self._xmlid(f"customer_{ref.lower()}", partner)
+        # Retail customers known from earlier orders; the intake finds them by reference
+        # (a phone number may also belong to another company's contact).
+        for key, data in RETAIL.items():
+            partner = self.env["res.partner"].create(
+                {
+                    "name": data["name"],
+                    "ref": retail_ref(key),
+                    "phone": data["phone"],
+                    "email": data.get("email", False),
+                    "street": data["street"],
+                    "city": data["ward"],
+                    "state_id": self.env.ref(f"base.state_vn_{data['province']}").id,
+                    "country_id": self.env.ref("base.vn").id,
+                    "company_id": company.id,
+                    "customer_rank": 1,
+                }
+            )
+            self._xmlid(f"customer_{key}", partner)
 
     def _make_channels(self, company):
         methods = {m.code: m for m in self.env["o2c.payment.method"].search([])}
@@ -359,6 +381,7 @@ class O2cDemoVnStory(models.AbstractModel):
                     ),
                 )
             self._run_reminders(company, day)
+        return invoices
 
     def _historic_order(self, company, index, ref, lines, day):
         """A B2B order of ``day``: taken in, confirmed, delivered and invoiced that day;
@@ -466,7 +489,7 @@ class O2cDemoVnStory(models.AbstractModel):
             payload = {
                 "channel": channel,
                 "external_ref": ref,
-                "customer": RETAIL[customer["r"]] if "r" in customer else customer,
+                "customer": {"ref": retail_ref(customer["r"])} if "r" in customer else customer,
                 "lines": [{"default_code": code, "qty": qty} for code, qty in lines],
             }
             if method:
@@ -496,17 +519,19 @@ class O2cDemoVnStory(models.AbstractModel):
         warehouse.o2c_release_by_waves = True
         self.env["stock.picking"]._o2c_release(warehouse)
         self._deliver(orders["packed"], validate=False)
-        for key in ("shipped", "delivered", "invoiced", "paid", "adjusted"):
+        for key in ("shipped", "delivered", "invoiced", "paid", "adjusted", "returned"):
             self._deliver(orders[key])
         self._ship(orders["shipped"], "in_transit", 1)
         self._ship(orders["delivered"], "delivered", 2)
         self._ship(orders["invoiced"], "delivered", 3)
         self._ship(orders["paid"], "delivered", 4)
+        self._ship(orders["returned"], "delivered", 5)
         self._invoice(orders["invoiced"], today)
-        paid = self._invoice(orders["paid"], today)
-        self._pay(paid, today)
+        for key in ("paid", "returned"):
+            self._pay(self._invoice(orders[key], today), today)
         self._adjust(orders["adjusted"], today)
         self._cancelled_einvoice(company, today)
+        return orders
 
     def _ship(self, order, state, number):
         """Hand the delivery to GHN and record the carrier's events up to ``state``."""
@@ -580,6 +605,167 @@ class O2cDemoVnStory(models.AbstractModel):
             invoice.button_draft()
             invoice.button_cancel()
         self._xmlid("invoice_cancelled", invoice)
+
+    # ------------------------------------------------------------------
+    # After-sales: a return refunded by a credit note, complaints, ratings
+    # ------------------------------------------------------------------
+
+    def _make_after_sales(self, company, orders, historic, today):
+        self._return(orders["returned"], today)
+        Complaint = self.env["o2c.complaint"]
+        self._xmlid(
+            "complaint_late",
+            Complaint.create(
+                {
+                    "order_id": orders["delivered"].id,
+                    "channel": "marketplace",
+                    "category": "late_delivery",
+                    "description": "Khách phản ánh trên TikTok Shop: giao chậm một ngày so "
+                    "với thời gian cam kết.",
+                }
+            ),
+        )
+        billing = Complaint.create(
+            {
+                "order_id": historic[11].invoice_line_ids.sale_line_ids.order_id[:1].id,
+                "channel": "email",
+                "category": "billing",
+                "description": "Hóa đơn ghi thiếu số đơn đặt hàng của khách.",
+                "resolution": "Đã gửi lại bản thể hiện hóa đơn kèm số PO; khách xác nhận.",
+            }
+        )
+        billing.action_resolve()
+        self._xmlid("complaint_billing", billing)
+        for key, stars, comment in RATINGS:
+            if isinstance(key, int):
+                order = historic[key].invoice_line_ids.sale_line_ids.order_id[:1]
+            else:
+                order = orders[key]
+            order._o2c_set_rating(stars, comment)
+
+    def _return(self, order, today):
+        """The customer sends back a cracked bottle: the return is approved, received,
+        inspected (scrapped) and refunded by a credit note, itself issued as the
+        adjustment of the order's e-invoice and paid back."""
+        invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        line = order.order_line.filtered(lambda sol: sol.product_id.default_code == "SM-NM500")
+        request = self.env["o2c.return"].create(
+            {
+                "partner_id": order.partner_id.id,
+                "resolution": "refund",
+                "description": "Một chai bị nứt, nước mắm rò ra hộp.",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": line.id,
+                            "quantity": 1,
+                            "reason": "damaged",
+                            "note": "Chai nứt ở cổ, có ảnh khách gửi.",
+                        }
+                    )
+                ],
+            }
+        )
+        self._xmlid("return_damaged", request)
+        request.action_approve()
+        for picking in request.picking_ids:
+            picking.move_ids.picked = True
+            picking.button_validate()
+        request.line_ids.inspection = "scrap"
+        request.action_done()
+        credit_note = request.credit_note_ids
+        credit_note.invoice_date = today
+        credit_note.action_post()
+        self._issue(
+            credit_note,
+            kind="adjustment",
+            origin=invoice.einvoice_vn_document_id,
+            reason="Giảm trừ 1 chai nước mắm bị vỡ, khách trả lại hàng",
+        )
+        self._pay(credit_note, today)
+
+    def _make_sla_profiles(self, company):
+        """Office hours in Hanoi and the targets of marketplace and other orders."""
+        calendar = self.env["resource.calendar"].create(
+            {
+                "name": "Giờ hành chính Sao Mai",
+                "tz": "Asia/Ho_Chi_Minh",
+                "company_id": company.id,
+                "attendance_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "name": name,
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(6)
+                    for name, start, end, period in (
+                        ("Sáng", 8, 12, "morning"),
+                        ("Chiều", 13, 17, "afternoon"),
+                    )
+                    # Saturday mornings only, as many distributors work.
+                    if day < 5 or period == "morning"
+                ],
+            }
+        )
+        marketplaces = self._ref("channel_shopee") | self._ref("channel_tiktok")
+        manager = self._ref("user_sales_manager")
+        Profile = self.env["o2c.sla.profile"]
+        self._xmlid(
+            "sla_marketplace",
+            Profile.create(
+                {
+                    "name": "Đơn sàn TMĐT",
+                    "sequence": 10,
+                    "company_id": company.id,
+                    "channel_ids": [Command.set(marketplaces.ids)],
+                    "resource_calendar_id": calendar.id,
+                    "responsible_user_id": manager.id,
+                    "line_ids": [
+                        Command.create({"transition": "verified", "hours": 2}),
+                        Command.create({"transition": "packed", "hours": 8}),
+                        Command.create({"transition": "shipped", "hours": 8}),
+                        Command.create(
+                            {
+                                "transition": "delivered",
+                                "hours": 24,
+                                "state_ids": [
+                                    Command.set(
+                                        [
+                                            self.env.ref("base.state_vn_VN-HN").id,
+                                            self.env.ref("base.state_vn_VN-SG").id,
+                                        ]
+                                    )
+                                ],
+                            }
+                        ),
+                        Command.create({"transition": "delivered", "hours": 72}),
+                    ],
+                }
+            ),
+        )
+        self._xmlid(
+            "sla_default",
+            Profile.create(
+                {
+                    "name": "Đơn khác",
+                    "sequence": 100,
+                    "company_id": company.id,
+                    "resource_calendar_id": calendar.id,
+                    "responsible_user_id": manager.id,
+                    "line_ids": [
+                        Command.create({"transition": "verified", "hours": 8}),
+                        Command.create({"transition": "packed", "hours": 16}),
+                        Command.create({"transition": "shipped", "hours": 16}),
+                        Command.create({"transition": "delivered", "hours": 72}),
+                    ],
+                }
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Collection KPIs

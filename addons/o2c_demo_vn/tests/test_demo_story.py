@@ -31,9 +31,10 @@ class TestDemoStory(TransactionCase):
         self.assertGreaterEqual(states.count("accepted"), 3)
         self.assertIn("adjusted", states)
         self.assertIn("cancelled", states)
-        adjustment = docs.filtered(lambda d: d.kind == "adjustment")
-        self.assertEqual(adjustment.state, "accepted")
-        self.assertEqual(adjustment.origin_id.state, "adjusted")
+        adjustments = docs.filtered(lambda d: d.kind == "adjustment")
+        self.assertEqual(len(adjustments), 2, "a credit note and a return's credit note")
+        self.assertEqual(set(adjustments.mapped("state")), {"accepted"})
+        self.assertEqual(set(adjustments.origin_id.mapped("state")), {"adjusted"})
         self.assertTrue(all(docs.mapped("authority_code")))
         self.assertTrue(all(docs.mapped("sandbox")))
 
@@ -57,6 +58,22 @@ class TestDemoStory(TransactionCase):
         self.assertTrue({"accepted", "verified", "packed", "shipped", "paid"} <= stages, stages)
         self.assertTrue(orders.filtered("o2c_date_delivered"))
 
+    def test_after_sales(self):
+        request = self.env["o2c.return"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(request.state, "done")
+        self.assertEqual(request.line_ids.reason, "damaged")
+        credit_note = request.credit_note_ids
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.einvoice_vn_document_id.kind, "adjustment")
+        self.assertEqual(credit_note.einvoice_vn_document_id.state, "accepted")
+        self.assertEqual(request.line_ids.order_id.o2c_stage, "after_sales")
+        complaints = self.env["o2c.complaint"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(set(complaints.mapped("state")), {"open", "resolved"})
+        rated = self.env["sale.order"].search(
+            [("company_id", "=", self.company.id), ("o2c_rating", ">", 0)]
+        )
+        self.assertGreaterEqual(len(rated), 5)
+
     def test_collections_history(self):
         snapshots = self.env["ar.kpi.snapshot"].search([("company_id", "=", self.company.id)])
         self.assertGreaterEqual(len(set(snapshots.mapped("date"))), 6)
@@ -73,7 +90,14 @@ class TestDemoStory(TransactionCase):
         def counts():
             return {
                 model: self.env[model].search_count([("company_id", "=", self.company.id)])
-                for model in ("sale.order", "account.move", "einvoice.vn.document", "ar.reminder")
+                for model in (
+                    "sale.order",
+                    "account.move",
+                    "einvoice.vn.document",
+                    "ar.reminder",
+                    "o2c.return",
+                    "o2c.complaint",
+                )
             }
 
         before = counts()

@@ -214,12 +214,21 @@ TODAY = [
     ("invoiced", "website", "WEB-100198", {"r": "khanh"}, [("SM-ST25", 2)], "ewallet", "invoiced"),
     ("paid", "shopee", "SHP-2611A03", {"r": "linh"}, [("SM-NM500", 4)], "cod", "paid"),
     ("adjusted", "b2b", "PO-HS-0311", {"ref": "HOASEN"}, [("SM-NM500", 50)], None, "adjusted"),
+    (
+        "returned",
+        "shopee",
+        "SHP-2611A05",
+        {"r": "ngoc"},
+        [("SM-NM500", 2), ("SM-BPT200", 3)],
+        "cod",
+        "returned",
+    ),
     # One held order per blocking rule, with the rule's reason.
     (
         "hold_customer_data",
         "tiktok",
         "TT-5520999",
-        {"name": "Khách TikTok 5520999", "phone": "0945 000 111"},
+        {"name": "Khách TikTok 5520999", "phone": "0945 871 203"},
         [("SM-BPT200", 2)],
         "cod",
         "accepted",
@@ -246,9 +255,25 @@ BLOCKING_HOLDS = {
 }
 
 
+def retail_ref(key):
+    """The customer reference of a retail customer of :data:`RETAIL`."""
+    return f"SM-KL-{key.upper()}"
+
+
 def with_check_digit(base):
     """A Vietnamese tax id made of ``base`` (9 digits) and its check digit."""
     number = base + vn_mst.calc_check_digit(base)
     if not vn_mst.is_valid(number):
         raise ValueError(f"{base} has no one-digit check digit: choose another base")
     return number
+
+
+# Ratings customers gave: (today's order key or historic invoice index, stars, comment).
+RATINGS = [
+    ("paid", 5, "Đóng gói cẩn thận, giao hàng nhanh."),
+    ("delivered", 4, "Hàng tốt, giao hơi chậm một ngày."),
+    ("returned", 2, "Một chai nước mắm bị nứt khi nhận hàng."),
+    (0, 5, "Hàng đúng hẹn, chứng từ đầy đủ."),
+    (2, 4, "Ổn, mong giao sớm hơn vào dịp cuối tháng."),
+    (4, 5, "Rất hài lòng."),
+]
