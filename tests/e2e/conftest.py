@@ -58,6 +58,21 @@ def rpc(server):
     return XmlRpc(server)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def main_company(rpc):
+    """The demo administrator lands in the Vietnamese demo company (o2c_demo_vn); these
+    tests use the main company's demo data (its default reminder policy, Order to Cash's
+    demo channels and products): they run in the main company, as before."""
+    [main] = rpc.call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "base"), ("name", "=", "main_company")],
+        ["res_id"],
+    )
+    rpc.call("res.users", "write", [rpc.uid], {"company_id": main["res_id"]})
+    return main["res_id"]
+
+
 @pytest.fixture(scope="session")
 def json2(server):
     return Json2(server, server.api_key())

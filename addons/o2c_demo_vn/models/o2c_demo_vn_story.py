@@ -10,6 +10,7 @@ from odoo.addons.einvoice_vn.tools import sandbox
 from odoo.addons.order_to_cash.pipeline import carriers
 
 from ..tools.story import (
+    BILLING_COMPLAINT,
     BLOCKING_HOLDS,
     COMPANY_CUSTOMERS,
     COMPANY_NAME,
@@ -627,7 +628,9 @@ class O2cDemoVnStory(models.AbstractModel):
         )
         billing = Complaint.create(
             {
-                "order_id": historic[11].invoice_line_ids.sale_line_ids.order_id[:1].id,
+                "order_id": historic[BILLING_COMPLAINT]
+                .invoice_line_ids.sale_line_ids.order_id[:1]
+                .id,
                 "channel": "email",
                 "category": "billing",
                 "description": "Hóa đơn ghi thiếu số đơn đặt hàng của khách.",

@@ -9,7 +9,7 @@ from stdnum.vn import mst as vn_mst
 MODULE = "o2c_demo_vn"
 COMPANY_NAME = "Công ty TNHH Phân phối Sao Mai (Demo)"
 # How far back the story's invoices, payments and reminders go.
-HISTORY_DAYS = 180
+HISTORY_DAYS = 215
 # Orders are placed at 10:00 in Vietnam (03:00 UTC).
 ORDER_TIME = datetime.time(3, 0)
 
@@ -116,10 +116,12 @@ COMPANY_CUSTOMERS = [
     ),
 ]
 
-# Six months of B2B invoices: (customer ref, invoiced N days ago, lines, payments as
+# Seven months of B2B invoices (the oldest month-end KPI snapshot has its sales): (customer ref, invoiced N days ago, lines, payments as
 # (N days ago, share of the total)). What stays open makes the aging: not due yet,
 # 5 and 10 days, 40 days (a promise to pay), 70 days (half paid), 140 days (credit hold).
 HISTORY = [
+    ("MINHPHAT", 210, [("SM-NM500", 100), ("SM-TRA200", 30)], [(182, 1.0)]),
+    ("TANLONG", 195, [("SM-ST25", 40)], [(163, 1.0)]),
     ("MINHPHAT", 175, [("SM-NM500", 120), ("SM-ST25", 40)], [(148, 1.0)]),
     ("HAIAU", 170, [("SM-CF500", 60), ("SM-BPT200", 200)], []),
     ("HOASEN", 160, [("SM-ST25", 80), ("SM-TRA200", 50)], [(125, 1.0)]),
@@ -267,6 +269,9 @@ def with_check_digit(base):
         raise ValueError(f"{base} has no one-digit check digit: choose another base")
     return number
 
+
+# The historic order (index in HISTORY) whose invoice a customer complained about.
+BILLING_COMPLAINT = 13
 
 # Ratings customers gave: (today's order key or historic invoice index, stars, comment).
 RATINGS = [
