@@ -361,6 +361,10 @@ class O2cDemoVnStory(models.AbstractModel):
                 invoices[index] = self._historic_order(company, index, ref, lines, day)
             for index, share in payments.get(days, []):
                 self._pay(invoices[index], day, share)
+                orders_paid = invoices[index].line_ids.sale_line_ids.order_id
+                orders_paid.filtered("o2c_date_paid").o2c_date_paid = datetime.datetime.combine(
+                    day, ORDER_TIME
+                ) + datetime.timedelta(hours=5)
             if days == promised_days:
                 partner = self._ref(f"customer_{promise_ref.lower()}")
                 open_amount = sum(
@@ -403,17 +407,23 @@ class O2cDemoVnStory(models.AbstractModel):
         order.action_confirm()
         self._deliver(order)
         invoice = self._invoice(order, day)
-        # The documents prove these stages on the day, not on the day the demo was made.
+        # The documents prove these stages on their own days, not on the day the demo
+        # was made: verified within the hour, packed and shipped the next working hours,
+        # delivered by truck one to four days later (spread by order, for the KPIs).
+        verified = moment + datetime.timedelta(minutes=20 + index * 17 % 120)
+        packed = verified + datetime.timedelta(hours=3 + index % 20)
+        shipped = packed + datetime.timedelta(hours=2 + index * 5 % 9)
         order.write(
             {
                 "date_order": moment,
                 "o2c_date_accepted": moment,
-                "o2c_date_verified": moment,
-                "o2c_date_packed": moment,
-                "o2c_date_shipped": moment,
+                "o2c_date_verified": verified,
+                "o2c_date_packed": packed,
+                "o2c_date_shipped": shipped,
+                "o2c_date_delivered": shipped + datetime.timedelta(days=1 + index % 4),
             }
         )
-        order.picking_ids.write({"date_done": moment})
+        order.picking_ids.write({"date_done": shipped})
         return invoice
 
     def _intake_order(self, result):

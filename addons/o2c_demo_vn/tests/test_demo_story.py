@@ -1,3 +1,6 @@
+import datetime
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.einvoice_vn.tools import sandbox
@@ -57,6 +60,13 @@ class TestDemoStory(TransactionCase):
         stages = set(orders.mapped("o2c_stage"))
         self.assertTrue({"accepted", "verified", "packed", "shipped", "paid"} <= stages, stages)
         self.assertTrue(orders.filtered("o2c_date_delivered"))
+        # The history is dated in the past, stage by stage, for the KPIs and SLAs.
+        month_ago = fields.Datetime.now() - datetime.timedelta(days=30)
+        old_paid = orders.filtered(lambda o: o.o2c_date_paid and o.o2c_date_paid < month_ago)
+        self.assertTrue(old_paid)
+        for order in old_paid:
+            self.assertLess(order.o2c_date_accepted, order.o2c_date_verified)
+            self.assertLess(order.o2c_date_shipped, order.o2c_date_delivered)
 
     def test_after_sales(self):
         request = self.env["o2c.return"].search([("company_id", "=", self.company.id)])
