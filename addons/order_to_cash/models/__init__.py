@@ -8,6 +8,8 @@ from . import (
     o2c_check_result,
     o2c_cod_statement,
     o2c_intake,
+    o2c_kpi,
+    o2c_kpi_snapshot,
     o2c_payment_method,
     o2c_shipment,
     res_company,

@@ -4,6 +4,7 @@ from . import (
     test_cod,
     test_intake,
     test_invoicing,
+    test_kpis,
     test_release,
     test_scope,
     test_shipments,
