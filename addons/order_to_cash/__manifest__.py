@@ -44,6 +44,11 @@
         "data/o2c_kpi_cron_data.xml",
         "views/o2c_kpi_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "order_to_cash/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/o2c_demo.xml",
     ],

@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 from einvoice_tests.certs import make_pkcs12
-from einvoice_tools import builder, signer
+from einvoice_tools import builder, notice, signer
 from lxml import etree
-from test_einvoice_xml import retail_invoice
+from test_einvoice_xml import NOTICE_VALUES, retail_invoice
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,21 @@ def test_certificate_of_another_seller_is_refused():
     other = signer.Certificate.from_pkcs12(make_pkcs12(tax_id="0312345678"), "secret")
     with pytest.raises(signer.SignError, match="0312345678"):
         signer.sign(builder.build(retail_invoice()), other)
+
+
+def test_04ss_notice_is_signed_by_the_taxpayer_in_nnt(certificate):
+    root = notice.build_notice(NOTICE_VALUES)
+    signer.sign(root, certificate, holder="NNT", signature_id="NNT")
+    signature = root.find("DSCKS/NNT/ds:Signature", signer.NS)
+    uris = [r.get("URI") for r in signature.iterfind(".//ds:Reference", signer.NS)]
+    assert uris == ["#TBao-1", "#NNT-SigningTime"]
+    assert "MST:0100109106" in signer.verify(root, signature)
+    root.find("DLTBao/DSHDon/HDon/TCTBao").text = "1"
+    with pytest.raises(signer.SignError, match="does not verify"):
+        signer.verify(root, signature)
+
+
+def test_04ss_notice_of_another_taxpayer_is_not_signed(certificate):
+    root = notice.build_notice({**NOTICE_VALUES, "seller": {"Ten": "X", "MST": "0101243150"}})
+    with pytest.raises(signer.SignError, match="0101243150"):
+        signer.sign(root, certificate, holder="NNT")

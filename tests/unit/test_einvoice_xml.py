@@ -199,34 +199,79 @@ def test_amount_in_words_foreign_currency():
     )
 
 
-def test_error_notice_04ss():
-    values = {
-        "id": "TBao-1",
-        "seller": {"Ten": "Sao Mai", "MST": "0100109106"},
-        "date": datetime.date(2026, 11, 27),
-        "invoices": [
-            {
-                "authority_code": "A" * 34,
-                "template": "1",
-                "symbol": "C26TAA",
-                "number": "42",
-                "date": datetime.date(2026, 11, 26),
-                "nature": "replace",
-                "reason": "Sai tên người mua",
-            }
-        ],
-    }
-    root = notice.build_notice(values)
-    assert root.findtext("DLTBao/MSo") == "04/SS-HĐĐT"
-    assert root.findtext("DLTBao/Loai") == "1"
-    assert root.findtext("DLTBao/DSHDon/HDon/TCTBao") == "3"
+NOTICE_VALUES = {
+    "id": "TBao-1",
+    "version": "2.0.1",
+    "seller": {"Ten": "Sao Mai", "MST": "0100109106"},
+    "tax_office": {"MCQT": "10100", "TCQT": "Cục Thuế TP Hà Nội"},
+    "place": "Hà Nội",
+    "date": datetime.date(2026, 11, 27),
+    "invoices": [
+        {
+            "authority_code": "A" * 34,
+            "template": "1",
+            "symbol": "C26TAA",
+            "number": "42",
+            "date": datetime.date(2026, 11, 26),
+            "nature": "replace",
+            "reason": "Sai tên người mua",
+        }
+    ],
+}
+
+
+def test_error_notice_04ss_follows_the_table_field_by_field():
+    root = notice.build_notice(NOTICE_VALUES)
+    data = root.find("DLTBao")
+    assert data.get("Id") == "TBao-1"
+    assert [(c.tag, c.text) for c in data if c.tag != "DSHDon"] == [
+        ("PBan", "2.0.0"),
+        ("MSo", "04/SS-HĐĐT"),
+        ("Ten", "Thông báo hóa đơn điện tử có sai sót"),
+        ("Loai", "1"),
+        ("MCQT", "10100"),
+        ("TCQT", "Cục Thuế TP Hà Nội"),
+        ("TNNT", "Sao Mai"),
+        ("MST", "0100109106"),
+        ("DDanh", "Hà Nội"),
+        ("NTBao", "2026-11-27"),
+    ]
+    assert [(c.tag, c.text) for c in data.find("DSHDon/HDon")] == [
+        ("STT", "1"),
+        ("MCQTCap", "A" * 34),
+        ("KHMSHDon", "1"),
+        ("KHHDon", "C26TAA"),
+        ("SHDon", "42"),
+        ("Ngay", "2026-11-26"),
+        ("LADHDDT", "1"),
+        ("TCTBao", "3"),
+        ("LDo", "Sai tên người mua"),
+    ]
+    assert fields.validate_notice(root, "2.0.0") == []
+
+
+def test_error_notice_04ss_in_format_210_names_the_code_mccqt():
+    root = notice.build_notice({**NOTICE_VALUES, "version": "2.1.0"})
+    assert root.findtext("DLTBao/PBan") == "2.1.0"
+    assert root.findtext("DLTBao/DSHDon/HDon/MCCQT") == "A" * 34
+    assert root.find("DLTBao/DSHDon/HDon/MCQTCap") is None
+
+
+def test_error_notice_04ss_refuses_missing_or_bad_values():
     with pytest.raises(ValueError, match="So and NTBCCQT"):
-        notice.build_notice({**values, "kind": 2})
+        notice.build_notice({**NOTICE_VALUES, "kind": 2})
+    with pytest.raises(ValueError, match="DLTBao/MCQT: mandatory"):
+        notice.build_notice({**NOTICE_VALUES, "tax_office": {"TCQT": "Cục Thuế"}})
+    with pytest.raises(ValueError, match="DLTBao/MCQT: longer than 5"):
+        notice.build_notice({**NOTICE_VALUES, "tax_office": {"MCQT": "101000", "TCQT": "x"}})
+    with pytest.raises(ValueError, match="DLTBao/DDanh: mandatory"):
+        notice.build_notice({**NOTICE_VALUES, "place": ""})
     on_request = notice.build_notice(
         {
-            **values,
+            **NOTICE_VALUES,
             "kind": 2,
             "request": {"So": "123/TB-CT", "NTBCCQT": datetime.date(2026, 11, 20)},
         }
     )
     assert on_request.findtext("DLTBao/So") == "123/TB-CT"
+    assert on_request.findtext("DLTBao/NTBCCQT") == "2026-11-20"

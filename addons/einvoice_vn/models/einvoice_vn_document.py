@@ -326,18 +326,8 @@ class EinvoiceVnDocument(models.Model):
         totals = builder.compute(values)
         money = totals["money"]
         date = self.issue_date or fields.Date.context_today(self)
-        # Look-up data for the QR code (our layout: MST;template+symbol;number;date;total;MCCQT).
-        qr = ";".join(
-            str(part or "")
-            for part in (
-                values["seller"]["MST"],
-                f"{self.template or ''}{self.symbol or ''}",
-                self.number,
-                date,
-                money.text(totals["total"]),
-                self.authority_code,
-            )
-        )
+        # The QR code data of QĐ 1450 (Phụ lục XIII), the same string as in DLQRCode.
+        qr = builder.qr_data(values, totals) if self.number else ""
         return {
             "title": values["general"]["THDon"],
             "day": f"{date.day:02d}",
@@ -355,7 +345,7 @@ class EinvoiceVnDocument(models.Model):
             "tax": money.text(totals["tax"]),
             "total": money.text(totals["total"]),
             "words": totals["words"],
-            "qr": qr if self.number else "",
+            "qr": qr,
             "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,
         }
 
@@ -658,29 +648,60 @@ class EinvoiceVnDocument(models.Model):
         return True
 
     def _attach_notice(self, nature, reason):
-        """Keep the 04/SS-HĐĐT notice for this invoice (to file with the authority)."""
+        """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
         self.ensure_one()
         company = self.company_id
-        root = notice.build_notice(
-            {
-                "id": f"TBao-{self.id}-{nature}",
-                "version": self.pban or company.einvoice_vn_pban,
-                "seller": {"Ten": company.name, "MST": company.vat},
-                "date": fields.Date.context_today(self),
-                "place": company.city or company.state_id.name,
-                "invoices": [
-                    {
-                        "authority_code": self.authority_code,
-                        "template": self.template,
-                        "symbol": self.symbol,
-                        "number": self.number,
-                        "date": self.issue_date,
-                        "nature": nature,
-                        "reason": reason,
-                    }
-                ],
-            }
-        )
+        try:
+            root = notice.build_notice(
+                {
+                    "id": f"TBao-{self.id}-{nature}",
+                    "version": self.pban or company.einvoice_vn_pban,
+                    "seller": {"Ten": company.name, "MST": company.vat},
+                    "tax_office": {
+                        "MCQT": company.einvoice_vn_tax_office_code,
+                        "TCQT": company.einvoice_vn_tax_office_name,
+                    },
+                    "date": fields.Date.context_today(self),
+                    "place": company.city or company.state_id.name,
+                    "invoices": [
+                        {
+                            "authority_code": self.authority_code,
+                            "template": self.template,
+                            "symbol": self.symbol,
+                            "number": self.number,
+                            "date": self.issue_date,
+                            "nature": nature,
+                            "reason": reason,
+                        }
+                    ],
+                }
+            )
+        except notice.NoticeError as error:
+            raise UserError(
+                self.env._(
+                    "The 04/SS-HĐĐT notice of %(invoice)s cannot be made: %(errors)s. Check "
+                    "the company's tax office code (MCQT) and name (TCQT), its tax id and "
+                    "city on %(company)s.",
+                    invoice=self.display_ref,
+                    errors="; ".join(error.errors),
+                    company=company.name,
+                )
+            ) from error
+        certificate = company.sudo().einvoice_vn_certificate_id
+        if not certificate:
+            raise UserError(
+                self.env._(
+                    "Set a signing certificate on %(company)s: the 04/SS-HĐĐT notice is "
+                    "signed by the taxpayer.",
+                    company=company.name,
+                )
+            )
+        try:
+            signer.sign(root, certificate._load(), holder="NNT", signature_id="NNT")
+        except signer.SignError as error:
+            raise UserError(
+                self.env._("The 04/SS-HĐĐT notice cannot be signed: %(error)s", error=str(error))
+            ) from error
         return (
             self.env["ir.attachment"]
             .sudo()

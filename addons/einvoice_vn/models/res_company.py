@@ -55,6 +55,17 @@ class ResCompany(models.Model):
         string="Software Provider Tax ID (MSTTCGP)",
         help="Tax id of the e-invoice software provider; mandatory in format 2.1.0.",
     )
+    einvoice_vn_tax_office_code = fields.Char(
+        string="Tax Office Code (MCQT)",
+        size=5,
+        help="Code of the tax office managing the company, written on the 04/SS-HĐĐT "
+        "notices of invoices with errors.",
+    )
+    einvoice_vn_tax_office_name = fields.Char(
+        string="Tax Office Name (TCQT)",
+        size=100,
+        help="Name of the tax office managing the company (04/SS-HĐĐT notices).",
+    )
 
     einvoice_vn_status_url = fields.Char(
         string="Seller Status Look-up URL",

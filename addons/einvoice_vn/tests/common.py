@@ -50,6 +50,8 @@ class EinvoiceCommon(AccountTestInvoicingCommon):
                 "einvoice_vn_password": "secret",
                 "einvoice_vn_timeout": 1,
                 "einvoice_vn_certificate_id": cls.certificate.id,
+                "einvoice_vn_tax_office_code": "10100",
+                "einvoice_vn_tax_office_name": "Cục Thuế Thành phố Hà Nội",
             }
         )
         cls.journal = cls.company_data["default_journal_sale"]

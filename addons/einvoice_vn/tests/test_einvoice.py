@@ -56,6 +56,39 @@ class TestEinvoiceIssue(EinvoiceCommon):
         ):
             self.assertIn(expected, html)
 
+    def test_qr_data_of_a_known_invoice(self):
+        """DLQRCode per QĐ 1450 Phụ lục XIII: version 01, the look-up block 99 and the
+        CRC-16/CCITT-FALSE, worked out by hand for this invoice:
+        00 02 01 | 99 70: 00 10 A000000775, 01 10 0100109106, 02 01 1, 03 06 C26TQR,
+        04 01 1, 05 08 20261127, 06 06 330000 | 63 04 804C."""
+        expected = (
+            "000201"
+            "9970"
+            "0010A000000775"
+            "01100100109106"
+            "02011"
+            "0306C26TQR"
+            "04011"
+            "050820261127"
+            "0606330000"
+            "6304804C"
+        )
+        with freeze_time("2026-11-27 03:00:00"):
+            symbol = self.env["einvoice.vn.symbol"].create({"template": "1", "name": "C26TQR"})
+            self.journal.einvoice_vn_symbol_id = symbol
+            move = self._invoice()
+            move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        root = self._xml(doc)
+        self.assertEqual(root.findtext("DLQRCode"), expected)
+        self.assertEqual(root.index(root.find("DLQRCode")), 1)  # right after DLHDon
+        self.assertIn(f"MST:{SELLER_MST}", signer.verify(root))
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "einvoice_vn.report_einvoice_vn", doc.ids
+        )
+        self.assertIn(f"value={expected}", html.decode())
+
     def test_numbers_follow_the_symbol(self):
         first, second = self._invoice(), self._invoice()
         (first + second).action_einvoice_vn_issue()

@@ -7,8 +7,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from ..tools import archive
-from .common import EinvoiceCommon
+from ..tools import archive, signer
+from .common import SELLER_MST, EinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -214,9 +214,47 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
             [("res_model", "=", doc._name), ("res_id", "=", doc.id), ("name", "like", "04SS-")]
         )
         root = etree.fromstring(notice.raw)
-        self.assertEqual(root.findtext("DLTBao/MSo"), "04/SS-HĐĐT")
-        self.assertEqual(root.findtext("DLTBao/DSHDon/HDon/TCTBao"), "1")
-        self.assertEqual(root.findtext("DLTBao/DSHDon/HDon/SHDon"), doc.number)
+        # QĐ 1450, Part II, III.1: the notice's table, field by field and in order.
+        data = root.find("DLTBao")
+        self.assertEqual(
+            [(c.tag, c.text) for c in data if c.tag != "DSHDon"],
+            [
+                ("PBan", "2.0.0"),
+                ("MSo", "04/SS-HĐĐT"),
+                ("Ten", "Thông báo hóa đơn điện tử có sai sót"),
+                ("Loai", "1"),
+                ("MCQT", "10100"),
+                ("TCQT", "Cục Thuế Thành phố Hà Nội"),
+                ("TNNT", "Công ty TNHH Phân phối Sao Mai"),
+                ("MST", SELLER_MST),
+                ("DDanh", "Phường Hoàn Kiếm"),
+                ("NTBao", str(fields.Date.context_today(doc))),
+            ],
+        )
+        self.assertEqual(
+            [(c.tag, c.text) for c in data.find("DSHDon/HDon")],
+            [
+                ("STT", "1"),
+                ("MCQTCap", doc.authority_code),
+                ("KHMSHDon", "1"),
+                ("KHHDon", doc.symbol),
+                ("SHDon", doc.number),
+                ("Ngay", str(doc.issue_date)),
+                ("LADHDDT", "1"),
+                ("TCTBao", "1"),
+                ("LDo", doc.reason or "Cancelled"),
+            ],
+        )
+        signature = root.find("DSCKS/NNT/ds:Signature", signer.NS)
+        self.assertIn(f"MST:{SELLER_MST}", signer.verify(root, signature))
+
+    def test_cancellation_without_tax_office_is_refused_and_keeps_the_invoice(self):
+        move = self._issued()
+        doc = move.einvoice_vn_document_id
+        self.company.einvoice_vn_tax_office_code = False
+        with self.assertRaisesRegex(UserError, "MCQT: mandatory"):
+            doc.action_cancel_einvoice()
+        self.assertEqual(doc.state, "accepted")
 
     def test_paid_state_follows_the_invoice(self):
         move = self._issued()

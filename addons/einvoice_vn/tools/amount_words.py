@@ -8,6 +8,13 @@ không trăm năm mươi nghìn"); scales nghìn, triệu, tỷ, then nghìn t�
 
 :func:`words_to_amount` reads such words back, with the variants other software writes
 (supplier invoices are compared with their total).
+
+Why not num2words (``lang="vi"``, an Odoo dependency)? Checked with num2words 0.5.10 on
+0..2,999 and 3,000 random amounts below 10^13: it differs on 3,019 of 6,000. It never
+says the inner "không trăm" (1,001 -> "một nghìn lẻ một", 1,050,000 -> "một triệu năm
+mươi nghìn"), says "bốn" for a final 4 after 20 ("hai mươi bốn"), and reads 10^15 as
+"một trăm nghìn tỷ" (10^14). Invoicing software writes "một nghìn không trăm lẻ một" and
+"hai mươi tư", so the readings stay ours.
 """
 
 import re

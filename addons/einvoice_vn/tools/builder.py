@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from lxml import etree
 
 from . import fields as tables
+from . import qr
 from .amount_words import amount_in_words
 
 NATURES = {"goods": 1, "promotion": 2, "discount": 3, "note": 4}
@@ -212,10 +213,33 @@ def build(invoice):
     _sub(payment, "TgTTTBSo", totals["total"])
     _sub(payment, "TgTTTBChu", totals["words"])
 
+    qr_text = qr_data(invoice, totals)
+    if qr_text:
+        _sub(root, "DLQRCode", qr_text)
+
     errors = tables.validate(root, version)
     if errors:
         raise BuildError(errors)
     return root
+
+
+def qr_data(invoice, totals=None):
+    """The QR string (QĐ 1450, Phụ lục XIII) of a numbered invoice, else ''."""
+    general = invoice["general"]
+    if not general.get("SHDon"):
+        return ""
+    totals = totals or compute(invoice)
+    try:
+        return qr.invoice_qr(
+            invoice["seller"].get("MST"),
+            general.get("KHMSHDon"),
+            general.get("KHHDon"),
+            general.get("SHDon"),
+            general.get("NLap"),
+            totals["money"].text(totals["total"]),
+        )
+    except ValueError as error:
+        raise BuildError([str(error)]) from error
 
 
 def to_bytes(root):

@@ -51,7 +51,7 @@ def F(name, kind, size=None, mandatory=False, versions=None):
 TABLES = {
     "HDon": [
         F("DLHDon", "g", mandatory=True),
-        F("DLQRCode", "s", 500),
+        F("DLQRCode", "s", 512),
         F("MCCQT", "s", 34),
         F("DSCKS", "g"),
     ],
@@ -164,6 +164,48 @@ TABLES = {
     ],
 }
 
+# Form 04/SS-HĐĐT, the taxpayer's notice of e-invoices with errors (QĐ 1450, Part II, III.1;
+# its PBan is 2.0.0 there). The table spells the applied-decree element "LADHĐĐT"; the
+# schema's element names are ASCII, so it is written LADHDDT. Format 2.1.0 (QĐ 1271) renames
+# MCQTCap to MCCQT.
+NOTICE_TABLES = {
+    "TBao": [
+        F("DLTBao", "g", mandatory=True),
+        F("DSCKS", "g"),
+    ],
+    "DLTBao": [
+        F("PBan", "s", 6, True),
+        F("MSo", "s", 15, True),
+        F("Ten", "s", 255, True),
+        F("Loai", "n", (1, 0), True),
+        F("So", "s", 30),
+        F("NTBCCQT", "d"),
+        F("MCQT", "s", 5, True),
+        F("TCQT", "s", 100, True),
+        F("TNNT", "s", 400, True),
+        F("MST", "s", 14),
+        F("MDVQHNSach", "s", 7),
+        F("DDanh", "s", 50, True),
+        F("NTBao", "d", None, True),
+        F("DSHDon", "g", mandatory=True),
+    ],
+    "DSHDon": [
+        F("HDon", "r", mandatory=True),
+    ],
+    "HDon": [
+        F("STT", "n", (4, 0)),
+        F("MCQTCap", "s", 34, versions={V200, V201}),
+        F("MCCQT", "s", 34, versions={V210}),
+        F("KHMSHDon", "s", 11),
+        F("KHHDon", "s", 8),
+        F("SHDon", "s", 8),
+        F("Ngay", "d", None, True),
+        F("LADHDDT", "n", (1, 0), True),
+        F("TCTBao", "n", (1, 0), True),
+        F("LDo", "s", 255),
+    ],
+}
+
 TAX_RATES = {"0%", "5%", "8%", "10%", "KCT", "KKKNT"}
 TAX_OTHER = re.compile(r"^KHAC:\d{1,2}\.\d{2}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -200,24 +242,32 @@ def _check_value(field, text, path, errors):
             errors.append(f"{path}: {text!r} has more than {decimals} decimals")
 
 
-def validate(root, version):
-    """Return the list of problems of an ``HDon`` tree against the tables of ``version``
-    (empty when valid). Unknown elements, missing mandatory ones, too long texts, bad
-    numbers and dates are reported with their path."""
+def validate(root, version, tables=None, root_name="HDon"):
+    """Return the list of problems of an ``HDon`` tree (or of another root with its own
+    ``tables``) against the tables of ``version`` (empty when valid). Unknown elements,
+    missing mandatory ones, too long texts, bad numbers and dates are reported with their
+    path."""
     errors = []
+    tables = tables or TABLES
     if version not in VERSIONS:
         return [f"unknown PBan version {version!r}"]
-    if _local(root.tag) != "HDon":
-        return [f"root element is {_local(root.tag)!r}, not 'HDon'"]
-    _validate_group(root, "HDon", "HDon", version, errors)
+    if _local(root.tag) != root_name:
+        return [f"root element is {_local(root.tag)!r}, not {root_name!r}"]
+    _validate_group(root, root_name, root_name, version, errors, tables)
     for node in root.iter("{*}TSuat", "TSuat"):
         if not is_valid_tax_rate(node.text):
             errors.append(f"TSuat: {node.text!r} is not a known rate")
     return errors
 
 
-def _validate_group(node, table_name, path, version, errors):
-    table = {f.name: f for f in TABLES[table_name]}
+def validate_notice(root, version):
+    """Problems of a 04/SS-HĐĐT notice (``TBao``) against its table."""
+    return validate(root, version, NOTICE_TABLES, "TBao")
+
+
+def _validate_group(node, table_name, path, version, errors, tables=None):
+    tables = tables or TABLES
+    table = {f.name: f for f in tables[table_name]}
     seen = {}
     for child in node:
         name = _local(child.tag)
@@ -234,7 +284,7 @@ def _validate_group(node, table_name, path, version, errors):
         if name in OPAQUE:
             continue
         if field.kind in ("g", "r"):
-            _validate_group(child, name, child_path, version, errors)
+            _validate_group(child, name, child_path, version, errors, tables)
         else:
             _check_value(field, child.text, child_path, errors)
     for field in table.values():

@@ -85,6 +85,13 @@ ALGORITHMS = {
 }
 
 
+# Root element -> (the element its taxpayer signs, where the taxpayer's MST is).
+SIGNED_DATA = {
+    "HDon": ("DLHDon", "DLHDon/NDHDon/NBan/MST"),
+    "TBao": ("DLTBao", "DLTBao/MST"),  # 04/SS-HĐĐT, signed in DSCKS/NNT
+}
+
+
 def sign(
     root,
     certificate,
@@ -94,7 +101,8 @@ def sign(
     holder="NBan",
     extra_references=(),
 ):
-    """Sign ``root`` (an HDon element) in place; return the Signature.
+    """Sign ``root`` (an HDon element, or a TBao notice with ``holder="NNT"``) in
+    place; return the Signature.
 
     By default as the seller (``DSCKS/NBan``). ``holder`` names another signer's element
     under DSCKS (``CQT`` for the tax authority), ``extra_references`` elements with an
@@ -103,11 +111,12 @@ def sign(
     if digest not in ALGORITHMS:
         raise SignError(f"unknown digest {digest!r} (known: {', '.join(ALGORITHMS)})")
     method, digest_method = ALGORITHMS[digest]
-    data = root.find("DLHDon")
+    data_tag, tax_id_path = SIGNED_DATA.get(root.tag, SIGNED_DATA["HDon"])
+    data = root.find(data_tag)
     if data is None or not data.get("Id"):
-        raise SignError("HDon has no DLHDon with an Id attribute")
-    seller_tax_id = (root.findtext("DLHDon/NDHDon/NBan/MST") or "").strip()
-    if holder == "NBan" and certificate.tax_id and certificate.tax_id != seller_tax_id:
+        raise SignError(f"{root.tag} has no {data_tag} with an Id attribute")
+    seller_tax_id = (root.findtext(tax_id_path) or "").strip()
+    if holder in ("NBan", "NNT") and certificate.tax_id and certificate.tax_id != seller_tax_id:
         raise SignError(
             f"the certificate belongs to MST {certificate.tax_id}, "
             f"the invoice seller is MST {seller_tax_id or '(none)'}"

@@ -9,4 +9,5 @@ from . import (
     test_scope,
     test_shipments,
     test_stages,
+    test_tours,
 )
