@@ -48,18 +48,13 @@
         "web.assets_tests": [
             "order_to_cash/static/tests/tours/**/*",
         ],
+        "web.assets_backend": [
+            "order_to_cash/static/src/kpi_dashboard/**/*",
+        ],
     },
     "demo": [
         "demo/o2c_demo.xml",
     ],
-    "assets": {
-        "web.assets_backend": [
-            "order_to_cash/static/src/kpi_dashboard/**/*",
-        ],
-        "web.assets_tests": [
-            "order_to_cash/static/src/js/tours/**/*",
-        ],
-    },
     "installable": True,
     "application": False,
 }
