@@ -262,6 +262,8 @@ SCRIPT = textwrap.dedent(
     by_key = {{g['key']: g['kpis'] for g in ours['groups']}}
 
     def close(a, b):
+        # o2c_kpis says False (XML-RPC's "no value") where SQL says NULL
+        a = None if a is False else a
         return (a is None and b is None) or abs(a - b) < 1e-6
 
     for row in rows:

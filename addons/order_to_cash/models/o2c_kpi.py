@@ -25,6 +25,18 @@ def _epoch(value):
     return calendar.timegm(value.utctimetuple()) if value else None
 
 
+def rpc_values(value):
+    """``value`` with None as False, Odoo's "no value" over its APIs: XML-RPC cannot
+    carry None."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {key: rpc_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rpc_values(item) for item in value]
+    return value
+
+
 class O2cKpi(models.AbstractModel):
     """Stage 7 KPIs: fetches one row of facts per order with SQL (stored stage
     timestamps and documents only) and hands them to ``pipeline.kpis``."""
@@ -279,6 +291,11 @@ class O2cKpi(models.AbstractModel):
         # The names of what the user's readable orders point to (a salesperson or
         # channel of another company's record must not hide the numbers).
         return {record.id: record.sudo().display_name for record in records}
+
+    @api.model
+    def _api(self, date_from, date_to, group_by=None, on_time_rule="promised"):
+        """``_compute`` for the external API (see ``sale.order.o2c_kpis``)."""
+        return rpc_values(self._compute(date_from, date_to, group_by, on_time_rule))
 
     @api.model
     def _compute(self, date_from, date_to, group_by=None, on_time_rule="promised", now=None):

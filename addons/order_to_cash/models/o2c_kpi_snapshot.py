@@ -48,9 +48,13 @@ class O2cKpiSnapshot(models.Model):
         readonly=True, help="Id of the channel, warehouse, carrier account or user; 0 for none."
     )
     dimension_label = fields.Char(string="Value", readonly=True)
-    channel_id = fields.Many2one("o2c.channel", string="Sales Channel", readonly=True)
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    carrier_account_id = fields.Many2one("o2c.carrier.account", string="Carrier", readonly=True)
+    channel_id = fields.Many2one(
+        "o2c.channel", string="Sales Channel", readonly=True, check_company=True
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, check_company=True)
+    carrier_account_id = fields.Many2one(
+        "o2c.carrier.account", string="Carrier", readonly=True, check_company=True
+    )
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     order_count = fields.Integer(string="Orders", readonly=True)
     cancelled_count = fields.Integer(string="Cancelled", readonly=True)
@@ -69,16 +73,32 @@ class O2cKpiSnapshot(models.Model):
     complaint_rate = fields.Float(string="Complaints (%)", aggregator="avg", readonly=True)
     rating_avg = fields.Float(string="Average Rating", aggregator="avg", readonly=True)
     cod_outstanding = fields.Monetary(string="COD Outstanding", readonly=True)
-    cycle_verify = fields.Float(string="Accepted → Verified (h, median)", aggregator="avg")
-    cycle_verify_p90 = fields.Float(string="Accepted → Verified (h, p90)", aggregator="avg")
-    cycle_pack = fields.Float(string="Verified → Packed (h, median)", aggregator="avg")
-    cycle_pack_p90 = fields.Float(string="Verified → Packed (h, p90)", aggregator="avg")
-    cycle_ship = fields.Float(string="Packed → Shipped (h, median)", aggregator="avg")
-    cycle_ship_p90 = fields.Float(string="Packed → Shipped (h, p90)", aggregator="avg")
-    cycle_deliver = fields.Float(string="Shipped → Delivered (h, median)", aggregator="avg")
-    cycle_deliver_p90 = fields.Float(string="Shipped → Delivered (h, p90)", aggregator="avg")
-    cycle_o2c = fields.Float(string="Order to Cash (h, median)", aggregator="avg")
-    cycle_o2c_p90 = fields.Float(string="Order to Cash (h, p90)", aggregator="avg")
+    cycle_verify = fields.Float(
+        string="Accepted → Verified (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_verify_p90 = fields.Float(
+        string="Accepted → Verified (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_pack = fields.Float(
+        string="Verified → Packed (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_pack_p90 = fields.Float(
+        string="Verified → Packed (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_ship = fields.Float(
+        string="Packed → Shipped (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_ship_p90 = fields.Float(
+        string="Packed → Shipped (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_deliver = fields.Float(
+        string="Shipped → Delivered (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_deliver_p90 = fields.Float(
+        string="Shipped → Delivered (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_o2c = fields.Float(string="Order to Cash (h, median)", aggregator="avg", readonly=True)
+    cycle_o2c_p90 = fields.Float(string="Order to Cash (h, p90)", aggregator="avg", readonly=True)
 
     _date_dimension_unique = models.UniqueIndex(
         "(date, company_id, dimension, dimension_key)",

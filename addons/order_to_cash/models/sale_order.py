@@ -880,8 +880,8 @@ class SaleOrder(models.Model):
         :param on_time_rule: ``promised`` (commitment date, else the expected date) or
             ``sla`` (the SLA deadline of the delivered stage)
         :return: a dict: the parameters, ``total`` (the KPIs of every order) and
-            ``groups`` (a list of ``{"key", "label", "kpis"}``); rates are fractions
-            (0..1) and None when nothing is measured, cycle times are in hours
-            (``count``, ``median``, ``p90``).
+            ``groups`` (a list of ``{"key", "label", "kpis"}``, key False for the orders
+            without a value); rates are fractions (0..1) and False when nothing is
+            measured, cycle times are in hours (``count``, ``median``, ``p90``).
         """
-        return self.env["o2c.kpi"]._compute(date_from, date_to, group_by, on_time_rule)
+        return self.env["o2c.kpi"]._api(date_from, date_to, group_by, on_time_rule)

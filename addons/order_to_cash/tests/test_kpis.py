@@ -278,7 +278,7 @@ class TestKpis(KpiCommon):
         result = self.kpis("carrier")
         ghn = self.group(result, self.ghn.id)
         ghtk = self.group(result, self.ghtk.id)["kpis"]
-        none = self.group(result, None)["kpis"]
+        none = self.group(result, False)["kpis"]
         self.assertEqual(ghn["label"], "GHN KPI")
         # GHN: A, G both OTIF; COD 100,000 (G's remitted)
         self.assertEqual(ghn["kpis"]["orders"], 2)
@@ -385,6 +385,13 @@ class TestKpiJson2(KpiCommon, HttpCase):
         )
         self.assertEqual(reply.status_code, 200, reply.text)
         body = reply.json()
+        # Nothing measured is false, not null: the same result goes over XML-RPC.
+        self.assertIs(body["total"]["sla_compliance"]["verified"]["rate"], False)
+        over_xmlrpc = self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, self.env.uid, key, "sale.order", "o2c_kpis", [*PERIOD, "carrier"]
+        )
+        self.assertEqual(over_xmlrpc["total"]["orders"], 7)
+        self.assertIn(False, [g["key"] for g in over_xmlrpc["groups"]])
         self.assertEqual(body["total"]["orders"], 7)
         self.assertAlmostEqual(body["total"]["otif"]["rate"], 3 / 5)
         shopee = [g for g in body["groups"] if g["key"] == self.channel_shopee.id]
