@@ -6,4 +6,5 @@ from . import (
     test_inbound,
     test_lifecycle,
     test_symbols,
+    test_tdiep,
 )
