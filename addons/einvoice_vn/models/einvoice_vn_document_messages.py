@@ -44,9 +44,16 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
 
     def _send_notice(self):
         """Send the recorded 04/SS notices (message 300) and store the answers (301);
-        errors are recorded on the document, never raised. Sending asks the T-VAN for the
+        errors are recorded on the document, never raised. Each document is locked first
+        (one held by another worker is left to it), and sending asks the T-VAN for the
         answers to the notice's MTDiep first, so a notice is never sent twice."""
-        for doc in self._einvoice_vn_trusted():
+        for record in self._einvoice_vn_trusted():
+            doc = record.try_lock_for_update(allow_referencing=True)
+            if not doc:
+                continue
+            doc.invalidate_recordset()
+            if doc.notice_state not in ("to_send", "sent"):
+                continue
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
@@ -146,11 +153,8 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             seen.update(batch.ids)
             Cron._commit_progress()
             for doc in batch:
-                locked = doc.try_lock_for_update(allow_referencing=True)
-                if locked:
-                    locked.invalidate_recordset()
-                    locked.filtered(lambda d: d.notice_state in ("to_send", "sent"))._send_notice()
-                if not Cron._commit_progress(1 if locked else 0):
+                doc._send_notice()
+                if not Cron._commit_progress(1):
                     return
 
     @api.model
