@@ -38,6 +38,18 @@ class TestTvanMessages(EinvoiceCommon):
             "TỔNG CỤC THUẾ", signer.verify(coded, coded.find("DSCKS/CQT/ds:Signature", signer.NS))
         )
 
+    def test_invoice_without_code_goes_out_as_message_203(self):
+        symbol = self.env["einvoice.vn.symbol"].create(
+            {"template": "1", "name": f"K{self.year}TAA"}
+        )
+        self.journal.einvoice_vn_symbol_id = symbol
+        doc = self._issue()
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertFalse(doc.authority_code, "no code for an invoice without code")
+        self.assertEqual(
+            (self.provider.state.count("203"), self.provider.state.count("200")), (1, 0)
+        )
+
     def test_999_error_is_a_rejection_naming_its_code(self):
         doc = self._issue(["technical"])
         self.assertEqual((doc.state, doc.error_kind), ("rejected", "rejected"))
