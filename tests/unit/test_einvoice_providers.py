@@ -101,6 +101,14 @@ def test_wrong_authority_signature_is_refused(tvan, behaviour):
     assert "authority's answer is refused" in exc.value.message
 
 
+def test_202_coding_another_invoice_is_refused(tvan):
+    tvan.state.script = ["other_invoice"]
+    with pytest.raises(providers.ProviderError) as exc:
+        client(tvan).issue(document())
+    assert exc.value.kind == providers.FINAL
+    assert "not the invoice sent" in exc.value.message
+
+
 def test_timeout_then_retry_finds_the_answer_and_posts_once(tvan):
     tvan.state.script = ["timeout"]
     tvan.state.delay = 2.0

@@ -17,7 +17,8 @@ code, the buyer's MST); "technical" (999 with TTTNhan 1); "timeout" (process the
 answer its 999 only after ``delay`` seconds); "error500"; "expire" (401 once: the token has
 expired); "pending" (999 only; the answer waits for :meth:`ProviderState.release`);
 "bad_signature" (the 202's MCCQT changed after the authority signed it); "foreign_authority"
-(the 202 signed by a certificate that is not the authority's); "notice_refused" (the 301
+(the 202 signed by a certificate that is not the authority's); "other_invoice" (the 202
+codes another number than the invoice sent, signed by the authority); "notice_refused" (the 301
 does not accept the notice). ``validate(hdon bytes)`` may return reasons: a 204 refusal.
 No odoo import: used by the Odoo tests and by the Odoo-free tests alike.
 
@@ -175,6 +176,9 @@ def coded_hdon(state, hdon, transaction, behaviour="ok"):
     """A copy of ``hdon`` with MCCQT before DSCKS and the authority's signature over
     DLHDon and MCCQT (a foreign signer or a changed MCCQT for the hostile behaviours)."""
     root = etree.fromstring(etree.tostring(hdon))
+    if behaviour == "other_invoice":
+        number = root.find("DLHDon/TTChung/SHDon")
+        number.text = str(int(number.text) + 1)
     code = etree.Element("MCCQT", Id="MCCQT")
     code.text = transaction.replace("-", "").upper()[:32] + "AA"
     root.find("DSCKS").addprevious(code)

@@ -244,17 +244,18 @@ class TvanClient(TokenClient):
 
     # -- invoices ------------------------------------------------------------------------------
 
-    def invoice_outcome(self, mtdiep, with_code=True):
+    def invoice_outcome(self, mtdiep, with_code=True, expected_key=None):
         """What became of the invoice message ``mtdiep``: None when the T-VAN knows no such
         message (it was never received), else an :class:`Issued`; a refusal, a 202 that
-        does not pass the authority check or a missing answer raise ProviderError."""
+        does not pass the authority check (or codes another invoice than ``expected_key``,
+        see :func:`tdiep.invoice_key`) or a missing answer raise ProviderError."""
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
         try:
             for message in messages.get(tdiep.CODED_INVOICE, []):
                 coded = tdiep.read_coded_invoice(
-                    message, self.authority_tax_ids, self.trusted_issuers
+                    message, self.authority_tax_ids, self.trusted_issuers, expected_key
                 )
                 return Issued(
                     authority_code=coded.authority_code,
@@ -296,18 +297,19 @@ class TvanClient(TokenClient):
         and read its answer; see :meth:`invoice_outcome`."""
         with_code = (document.get("symbol") or "C")[:1].upper() != "K"
         mtdiep = self._message_id(document["transaction_uuid"])
-        found = self.invoice_outcome(mtdiep, with_code)
-        if found is not None:
-            return found
         try:
             hdon = tdiep.parse_payload(document["xml"])
+            key = tdiep.invoice_key(document["xml"])
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the signed invoice cannot be read: {exc}") from exc
+        found = self.invoice_outcome(mtdiep, with_code, key)
+        if found is not None:
+            return found
         message_type = tdiep.INVOICE_WITH_CODE if with_code else tdiep.INVOICE_WITHOUT_CODE
         receipt = self.post(self._envelope(message_type, mtdiep, document["seller_tax_id"], hdon))
         if not receipt.ok:
             raise self._refused(receipt, f"invoice message {mtdiep}")
-        return self.invoice_outcome(mtdiep, with_code) or Issued(message_id=mtdiep)
+        return self.invoice_outcome(mtdiep, with_code, key) or Issued(message_id=mtdiep)
 
     # -- 04/SS notices -------------------------------------------------------------------------
 

@@ -331,10 +331,21 @@ class AuthorityRefused(TdiepError):
     """A 202 or 301 whose authority signature does not verify or is not the authority's."""
 
 
-def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None):
+def invoice_key(xml):
+    """(seller MST, KHMSHDon, KHHDon, SHDon) of a signed HDon, as the intake compares
+    invoices."""
+    try:
+        return read_hdon(parse_payload(xml)).key
+    except InboundError as exc:
+        raise TdiepError(str(exc)) from exc
+
+
+def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None, expected_key=None):
     """The HDon of a 202 after the intake's authority check (signature over DLHDon, MCCQT
     and its SigningTime; signer identified by MST among ``authority_tax_ids`` and issued by
-    one of ``trusted_issuers``, PEM/DER bytes). Raise AuthorityRefused when it fails."""
+    one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
+    of the invoice sent) the coded invoice must be that one. Raise AuthorityRefused when
+    it fails."""
     invoices = children(message.data, "HDon")
     if message.type != CODED_INVOICE or len(invoices) != 1:
         raise TdiepError(f"message {message.id} is not a 202 holding one HDon")
@@ -346,6 +357,11 @@ def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None):
     except InboundError as exc:
         raise TdiepError(f"202 {message.id}: {exc}") from exc
     invoice.root = message.root
+    if expected_key is not None and invoice.key != tuple(expected_key):
+        raise AuthorityRefused(
+            f"202 {message.id} codes invoice {' '.join(invoice.key)}, "
+            f"not the invoice sent ({' '.join(expected_key)})"
+        )
     issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
     check = check_authority(invoice, authority_tax_ids, issuers)
     if check.result not in ("pass", "warning"):
