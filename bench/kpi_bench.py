@@ -10,8 +10,9 @@ short in the first delivery, 70 % delivered by the carrier, 2/3 paid; committed,
 Measured, best of 3 runs each, on the same rows (orders accepted in the 30 days):
 - bare SQL: one query computing per channel the same numbers (orders, cancellations,
   median and p90 of every transition with ``percentile_cont``, OTIF by promised date,
-  perfect orders, fill rate, SLA, returns, complaints, rating, COD outstanding) in
-  PostgreSQL;
+  perfect orders, fill rate, delivered SLA, complaints, rating, COD outstanding) in
+  PostgreSQL, over the same joins (lines, first deliveries, parcels, credit notes,
+  returns, complaints);
 - ours: ``sale.order.o2c_kpis(date_from, date_to, "channel")`` (record rules, one SQL row
   per order, the formulas of ``pipeline/kpis.py`` in Python).
 
@@ -190,6 +191,15 @@ SCRIPT = textwrap.dedent(
           JOIN account_move am ON am.id = aml.move_id
          WHERE am.move_type = 'out_refund' AND am.state = 'posted' GROUP BY 1
     ),
+    ret AS (
+        SELECT rl.order_id FROM o2c_return_line rl JOIN o2c_return r ON r.id = rl.return_id
+          JOIN orders o ON o.id = rl.order_id
+         WHERE r.state NOT IN ('refused', 'cancel') GROUP BY 1
+    ),
+    cmp AS (
+        SELECT c.order_id, bool_or(c.category = 'billing') AS billing FROM o2c_complaint c
+          JOIN orders o ON o.id = c.order_id WHERE c.state != 'cancel' GROUP BY 1
+    ),
     f AS (
         SELECT o.o2c_channel_id AS key, o.state,
                o.o2c_date_accepted AS acc, o.o2c_date_verified AS ver, o.o2c_date_packed AS pack,
@@ -203,9 +213,14 @@ SCRIPT = textwrap.dedent(
                COALESCE(lf.n, 0) AS n, COALESCE(lf.full_lines, 0) AS full_lines,
                COALESCE(lf.units, 0) AS units, COALESCE(lf.filled, 0) AS filled,
                COALESCE(sh.damaged, FALSE) AS damaged, COALESCE(sh.cod, 0) AS cod,
-               o.invoice_status = 'invoiced' AND cn.order_id IS NULL AS invoice_ok
+               o.invoice_status = 'invoiced' AND cn.order_id IS NULL
+                   AND cmp.billing IS NOT TRUE AS invoice_ok,
+               ret.order_id IS NOT NULL AS returned, cmp.order_id IS NOT NULL AS complained,
+               NULLIF(o.o2c_rating, 0) AS rating,
+               o.o2c_sla_due_delivered AS due_deliv
           FROM orders o LEFT JOIN lf ON lf.order_id = o.id
           LEFT JOIN sh ON sh.order_id = o.id LEFT JOIN cn ON cn.order_id = o.id
+          LEFT JOIN ret ON ret.order_id = o.id LEFT JOIN cmp ON cmp.order_id = o.id
     ),
     g AS (
         SELECT f.*, state = 'sale' AND due IS NOT NULL AND (got IS NOT NULL OR due < %(now)s)
@@ -237,12 +252,17 @@ SCRIPT = textwrap.dedent(
            COUNT(*) FILTER (WHERE measured),
            COUNT(*) FILTER (WHERE measured AND on_time AND in_full),
            COUNT(*) FILTER (WHERE measured AND on_time AND in_full AND NOT damaged
-                            AND invoice_ok),
+                            AND NOT returned AND invoice_ok),
            SUM(n) FILTER (WHERE state != 'cancel' AND ship IS NOT NULL),
            SUM(full_lines) FILTER (WHERE state != 'cancel' AND ship IS NOT NULL),
            SUM(units) FILTER (WHERE state != 'cancel' AND ship IS NOT NULL),
            SUM(filled) FILTER (WHERE state != 'cancel' AND ship IS NOT NULL),
-           SUM(cod) FILTER (WHERE state != 'cancel')
+           SUM(cod) FILTER (WHERE state != 'cancel'),
+           COUNT(*) FILTER (WHERE state = 'sale' AND complained),
+           AVG(rating),
+           COUNT(*) FILTER (WHERE state != 'cancel' AND due_deliv IS NOT NULL
+                            AND (deliv IS NOT NULL OR due_deliv < %(now)s)),
+           COUNT(*) FILTER (WHERE state != 'cancel' AND deliv <= due_deliv)
       FROM g GROUP BY key
     \"\"\", companies=env.companies.ids, start=date_from, end='2026-10-31',
         now=datetime.datetime.now())
@@ -279,6 +299,10 @@ SCRIPT = textwrap.dedent(
         assert (k['fill_rate']['lines'], k['fill_rate']['lines_filled']) == tuple(row[16:18])
         assert abs(k['fill_rate']['units_filled'] - float(row[19])) < 1e-6
         assert abs(k['cod_outstanding']['amount'] - float(row[20] or 0)) < 0.01
+        assert k['complaints']['orders_with_complaint'] == row[21]
+        assert close(k['rating']['average'], row[22] and float(row[22]))
+        sla = k['sla_compliance']['delivered']
+        assert (sla['measured'], sla['met']) == (row[23], row[24]), (sla, row[23:25])
     print('RESULT=' + json.dumps({{'orders': ours['total']['orders'], 'groups': len(rows),
         'bare': t_bare, 'ours': t_ours, 'bare_all': bare_times, 'ours_all': our_times,
         'otif': ours['total']['otif']['rate'],

@@ -25,5 +25,10 @@
         # menus
         "views/ar_reminders_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "ar_reminders/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

@@ -32,5 +32,10 @@
         # menus
         "views/einvoice_vn_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "einvoice_vn/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

@@ -13,6 +13,7 @@
         "account",
         "phone_validation",
         "stock_picking_batch",
+        "resource",
     ],
     "external_dependencies": {"python": ["phonenumbers", "stdnum", "openpyxl", "requests"]},
     "data": [
@@ -23,6 +24,8 @@
         "data/o2c_payment_method_data.xml",
         "data/o2c_check_data.xml",
         "data/ir_cron_data.xml",
+        "data/o2c_sla_data.xml",
+        "data/o2c_after_sales_data.xml",
         # views
         "views/o2c_channel_views.xml",
         "views/o2c_check_views.xml",
@@ -33,6 +36,9 @@
         "views/res_config_settings_views.xml",
         "views/o2c_invoicing_views.xml",
         "views/o2c_release_views.xml",
+        "views/o2c_sla_views.xml",
+        "views/o2c_after_sales_views.xml",
+        "views/o2c_rating_templates.xml",
         # wizards
         "wizard/o2c_override_wizard_views.xml",
         "wizard/o2c_release_wizard_views.xml",
@@ -54,6 +60,8 @@
     },
     "demo": [
         "demo/o2c_demo.xml",
+        "demo/o2c_sla_demo.xml",
+        "demo/o2c_after_sales_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -87,6 +87,20 @@ class ArReminder(models.Model):
         for reminder in self:
             reminder.move_ids = reminder.line_ids.move_id
 
+    def action_ar_open_statement(self):
+        """The customer's statement in the reminder's company, shown in the web client."""
+        self.ensure_one()
+        action = (
+            self.env.ref("ar_reminders.action_report_ar_statement")
+            .with_company(self.company_id)
+            .report_action(self.partner_id, config=False)
+        )
+        action["report_type"] = "qweb-html"
+        action["context"] = dict(
+            action.get("context") or {}, allowed_company_ids=[self.company_id.id]
+        )
+        return action
+
     # ------------------------------------------------------------------
     # Cron
     # ------------------------------------------------------------------

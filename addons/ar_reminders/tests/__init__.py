@@ -4,5 +4,6 @@ from . import (
     test_multi_company,
     test_reminders,
     test_statement,
+    test_tours,
     test_translations,
 )

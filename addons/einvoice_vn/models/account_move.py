@@ -256,6 +256,17 @@ class AccountMove(models.Model):
         self._einvoice_vn_documents().action_send_now()
         return True
 
+    def action_einvoice_vn_open_document(self):
+        """The e-invoice of this invoice, in its own form."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "einvoice.vn.document",
+            "res_id": self.einvoice_vn_document_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_einvoice_vn_queue(self):
         """Bulk issue: queue the e-invoices for the background job."""
         self._einvoice_vn_documents().action_queue()

@@ -1,9 +1,13 @@
+import base64
 import re
+import secrets
+
+from stdnum.vn import mst as vn_mst
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import inbound, providers
+from ..tools import inbound, providers, sandbox, signer, tdiep
 
 MANAGER = "einvoice_vn.group_einvoice_manager"
 VIETTEL_API_URL = "https://api-vinvoice.viettel.vn/services/einvoiceapplication/api/"
@@ -14,7 +18,12 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     einvoice_vn_provider = fields.Selection(
-        [("none", "None"), ("tvan", "Generic T-VAN"), ("viettel", "Viettel SInvoice")],
+        [
+            ("none", "None"),
+            ("tvan", "Generic T-VAN"),
+            ("viettel", "Viettel SInvoice"),
+            ("sandbox", "Sandbox (demo, no legal value)"),
+        ],
         string="E-invoice Provider",
         default="none",
         required=True,
@@ -28,6 +37,13 @@ class ResCompany(models.Model):
     einvoice_vn_username = fields.Char(string="Provider Username", groups=MANAGER)
     einvoice_vn_password = fields.Char(string="Provider Password", groups=MANAGER)
     einvoice_vn_timeout = fields.Integer(string="Provider Timeout (s)", default=60)
+    einvoice_vn_tvan_code = fields.Char(
+        string="T-VAN Receiver Code (MNNhan)",
+        size=14,
+        help="Code of the T-VAN that receives our TDiep messages (its MST without the dash, "
+        "as it gives it); empty: TCT, the tax authority. The sender code (MNGui) is the "
+        "software provider's MST, or the company's.",
+    )
     einvoice_vn_certificate_id = fields.Many2one(
         "einvoice.vn.certificate",
         string="Signing Certificate",
@@ -128,6 +144,62 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("einvoice_vn_provider", "vat")
+    def _check_einvoice_vn_sandbox(self):
+        """The sandbox serves the demo tax id only: a real company cannot issue through it."""
+        for company in self.filtered(lambda c: c.einvoice_vn_provider == "sandbox"):
+            if vn_mst.compact(company.vat or "") != sandbox.DEMO_MST:
+                raise ValidationError(
+                    self.env._(
+                        "E-invoice Provider: the sandbox issues invoices without legal value "
+                        "for the demo tax id %(demo)s only; %(company)s has tax id %(vat)s. "
+                        "Choose your real provider.",
+                        demo=sandbox.DEMO_MST,
+                        company=company.name,
+                        vat=company.vat or "-",
+                    )
+                )
+
+    def _einvoice_vn_sandbox_authority(self):
+        """The demo tax authority's key, made on this database the first time it is needed
+        (kept in a system parameter, readable by administrators only)."""
+        params = self.env["ir.config_parameter"].sudo()
+        stored = params.get_param("einvoice_vn.sandbox_authority")
+        if not stored:
+            password = secrets.token_hex(16)
+            data = sandbox.make_pkcs12(sandbox.AUTHORITY_NAME, sandbox.AUTHORITY_TAX_ID, password)
+            stored = f"{password}:{base64.b64encode(data).decode()}"
+            params.set_param("einvoice_vn.sandbox_authority", stored)
+        password, data = stored.split(":", 1)
+        return signer.Certificate.from_pkcs12(base64.b64decode(data), password)
+
+    def action_einvoice_vn_use_sandbox(self):
+        """Set the demo company up to issue through the sandbox: a demo signing certificate
+        and the sandbox provider."""
+        for company in self:
+            values = {"einvoice_vn_provider": "sandbox"}
+            if not company.einvoice_vn_certificate_id:
+                password = secrets.token_hex(16)
+                certificate = (
+                    self.env["einvoice.vn.certificate"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": f"DEMO – {company.name}",
+                            "company_id": company.id,
+                            "pkcs12": base64.b64encode(
+                                sandbox.make_pkcs12(
+                                    company.name, vn_mst.compact(company.vat or ""), password
+                                )
+                            ),
+                            "password": password,
+                        }
+                    )
+                )
+                values["einvoice_vn_certificate_id"] = certificate.id
+            company.sudo().write(values)
+        return True
+
     @api.constrains("einvoice_vn_certificate_id")
     def _check_einvoice_vn_certificate_company(self):
         """A company signs with its own certificate only."""
@@ -142,6 +214,10 @@ class ResCompany(models.Model):
                 self.einvoice_vn_username,
                 self.einvoice_vn_password,
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
+                sender=self._einvoice_vn_sender_code(),
+                receiver=self.einvoice_vn_tvan_code or tdiep.AUTHORITY,
+                authority_tax_ids=self._einvoice_vn_authority_tax_ids(),
+                trusted_issuers=self._einvoice_vn_trusted_issuers(),
             )
         if self.einvoice_vn_provider == "viettel":
             return providers.ViettelClient(
@@ -151,10 +227,18 @@ class ResCompany(models.Model):
                 self.einvoice_vn_password,
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
             )
+        if self.einvoice_vn_provider == "sandbox":
+            return sandbox.SandboxClient(self._einvoice_vn_sandbox_authority())
         raise providers.ProviderError(
             providers.FINAL,
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
         )
+
+    def _einvoice_vn_sender_code(self):
+        """MNGui of our T-VAN messages: the software provider's MST, else the company's,
+        without the dash (QĐ 1450: MTDiep is MNGui + 32 characters, 46 at most)."""
+        self.ensure_one()
+        return tdiep.sender_code(self.einvoice_vn_software_tax_id or self.vat)
 
     def _einvoice_vn_authority_tax_ids(self):
         """The accepted tax authority MSTs as a list, or None when not restricted."""

@@ -5,5 +5,8 @@ from . import (
     test_einvoice,
     test_inbound,
     test_lifecycle,
+    test_sandbox,
     test_symbols,
+    test_tdiep,
+    test_tours,
 )

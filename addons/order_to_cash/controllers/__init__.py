@@ -1,1 +1,1 @@
-from . import carrier_webhook
+from . import carrier_webhook, rating

@@ -118,55 +118,6 @@ class O2cKpi(models.AbstractModel):
         return SaleOrder._search(domain + list(extra_domain or []))
 
     @api.model
-    def _sla_columns(self):
-        fields_ = self.env["sale.order"]._fields
-        if "o2c_sla_due_delivered" not in fields_:
-            return SQL("NULL::float8, NULL::float8, NULL::float8, NULL::float8")
-        return SQL(
-            ", ".join(
-                f"EXTRACT(EPOCH FROM so.o2c_sla_due_{stage})::float8" for stage in kpis.SLA_STAGES
-            )
-        )
-
-    @api.model
-    def _after_sales_ctes(self):
-        """CTEs ``returns`` and ``complaints`` (empty without the stage 6 models)."""
-        if "o2c.return.line" in self.env and "o2c.complaint" in self.env:
-            return SQL(
-                """
-                returns AS (
-                    SELECT rl.order_id, array_agg(DISTINCT rl.reason) AS reasons
-                      FROM o2c_return_line rl
-                      JOIN o2c_return r ON r.id = rl.return_id
-                      JOIN orders o ON o.id = rl.order_id
-                     WHERE r.state NOT IN ('refused', 'cancel') AND rl.reason IS NOT NULL
-                     GROUP BY rl.order_id
-                ),
-                complaints AS (
-                    SELECT c.order_id, COUNT(*) AS n, bool_or(c.category = 'billing') AS billing
-                      FROM o2c_complaint c
-                      JOIN orders o ON o.id = c.order_id
-                     WHERE c.state != 'cancel'
-                     GROUP BY c.order_id
-                )
-                """
-            )
-        return SQL(
-            """
-            returns AS (SELECT NULL::int AS order_id, NULL::varchar[] AS reasons WHERE FALSE),
-            complaints AS (
-                SELECT NULL::int AS order_id, 0 AS n, FALSE AS billing WHERE FALSE
-            )
-            """
-        )
-
-    @api.model
-    def _rating_column(self):
-        if "o2c_rating" in self.env["sale.order"]._fields:
-            return SQL("COALESCE(so.o2c_rating, 0)")
-        return SQL("0")
-
-    @api.model
     def _rows_sql(self, order_query, group_by):
         key = SQL(GROUP_BY[group_by][0]) if group_by else SQL("NULL")
         return SQL(
@@ -228,7 +179,22 @@ class O2cKpi(models.AbstractModel):
                  WHERE am.move_type = 'out_refund' AND am.state = 'posted'
                  GROUP BY sol.order_id
             ),
-            %(after_sales)s
+            returns AS (
+                -- a return that was refused or cancelled is no return
+                SELECT rl.order_id, array_agg(DISTINCT rl.reason) AS reasons
+                  FROM o2c_return_line rl
+                  JOIN o2c_return r ON r.id = rl.return_id
+                  JOIN orders o ON o.id = rl.order_id
+                 WHERE r.state NOT IN ('refused', 'cancel') AND rl.reason IS NOT NULL
+                 GROUP BY rl.order_id
+            ),
+            complaints AS (
+                SELECT c.order_id, COUNT(*) AS n, bool_or(c.category = 'billing') AS billing
+                  FROM o2c_complaint c
+                  JOIN orders o ON o.id = c.order_id
+                 WHERE c.state != 'cancel'
+                 GROUP BY c.order_id
+            )
             SELECT %(key)s AS key,
                    so.state,
                    EXTRACT(EPOCH FROM so.o2c_date_accepted)::float8,
@@ -243,7 +209,10 @@ class O2cKpi(models.AbstractModel):
                            WHEN so.picking_policy = 'direct' THEN lf.min_lead
                            ELSE lf.max_lead END
                    ))::float8,
-                   %(sla)s,
+                   EXTRACT(EPOCH FROM so.o2c_sla_due_verified)::float8,
+                   EXTRACT(EPOCH FROM so.o2c_sla_due_packed)::float8,
+                   EXTRACT(EPOCH FROM so.o2c_sla_due_shipped)::float8,
+                   EXTRACT(EPOCH FROM so.o2c_sla_due_delivered)::float8,
                    ship.order_id IS NOT NULL,
                    COALESCE(lf.goods_lines, 0),
                    COALESCE(lf.lines_in_full, 0),
@@ -255,7 +224,7 @@ class O2cKpi(models.AbstractModel):
                    COALESCE(ship.damaged, FALSE),
                    COALESCE(cmp.n, 0),
                    COALESCE(cmp.billing, FALSE),
-                   %(rating)s,
+                   COALESCE(so.o2c_rating, 0),
                    COALESCE(ship.cod, 0)::float8,
                    COALESCE(ship.cod_count, 0)
               FROM orders o
@@ -268,9 +237,6 @@ class O2cKpi(models.AbstractModel):
             """,
             ids=order_query.subselect(),
             key=key,
-            sla=self._sla_columns(),
-            after_sales=self._after_sales_ctes(),
-            rating=self._rating_column(),
         )
 
     @api.model
@@ -372,8 +338,6 @@ class O2cKpi(models.AbstractModel):
     @api.model
     def _dashboard_orders(self, channel_id, limit=40):
         SaleOrder = self.env["sale.order"]
-        if "o2c_sla_status" not in SaleOrder._fields:
-            return []
         domain = [
             ("company_id", "in", self.env.companies.ids),
             ("o2c_sla_status", "in", ["at_risk", "breached"]),

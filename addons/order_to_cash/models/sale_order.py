@@ -5,11 +5,13 @@ import logging
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
 
-from ..pipeline import checks, invoicing, stages
+from ..pipeline import checks, invoicing, returns, sla, stages
+from .o2c_sla_profile import O2cSlaIntervals
+from .o2c_sla_profile_line import TRANSITION_SELECTION as SLA_TRANSITION_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +38,13 @@ BATCH_SIZE = 200
 
 
 INVOICE_BATCH_SIZE = 100
+SLA_BATCH_SIZE = 1000
+SLA_DUE_FIELDS = {
+    "verified": "o2c_sla_due_verified",
+    "packed": "o2c_sla_due_packed",
+    "shipped": "o2c_sla_due_shipped",
+    "delivered": "o2c_sla_due_delivered",
+}
 
 
 class SaleOrder(models.Model):
@@ -141,6 +150,8 @@ class SaleOrder(models.Model):
         "picking_ids.move_ids.picked",
         "order_line.invoice_lines.move_id.state",
         "order_line.invoice_lines.move_id.payment_state",
+        "o2c_return_line_ids.return_id.state",
+        "o2c_complaint_ids.state",
     )
     def _compute_o2c_stage(self):
         now = fields.Datetime.now()
@@ -178,6 +189,7 @@ class SaleOrder(models.Model):
             after_sales_window_over=self.o2c_after_sales_over,
             pickings=pickings,
             invoices=invoices,
+            **self._o2c_after_sales_facts(),
         )
 
     def _o2c_stage_proof_dates(self):
@@ -862,6 +874,435 @@ class SaleOrder(models.Model):
             order.o2c_pick_exception_reason = (
                 "\n".join(b._o2c_short_pick_reason() for b in open_backorders) or False
             )
+
+    # ------------------------------------------------------------------
+    # Per-stage SLAs (see pipeline/sla.py)
+    # ------------------------------------------------------------------
+
+    o2c_sla_profile_id = fields.Many2one(
+        "o2c.sla.profile",
+        string="SLA Profile",
+        compute="_compute_o2c_sla_profile_id",
+        store=True,
+        readonly=False,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    o2c_sla_due_verified = fields.Datetime(
+        string="Verify By", compute="_compute_o2c_sla_dates", store=True, copy=False
+    )
+    o2c_sla_due_packed = fields.Datetime(
+        string="Pack By", compute="_compute_o2c_sla_dates", store=True, copy=False
+    )
+    o2c_sla_due_shipped = fields.Datetime(
+        string="Ship By", compute="_compute_o2c_sla_dates", store=True, copy=False
+    )
+    o2c_sla_due_delivered = fields.Datetime(
+        string="Deliver By", compute="_compute_o2c_sla_dates", store=True, copy=False
+    )
+    o2c_sla_next_stage = fields.Selection(
+        SLA_TRANSITION_SELECTION,
+        string="SLA Next Stage",
+        compute="_compute_o2c_sla_dates",
+        store=True,
+        copy=False,
+    )
+    o2c_sla_deadline = fields.Datetime(
+        string="SLA Deadline",
+        compute="_compute_o2c_sla_dates",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the next stage is due.",
+    )
+    o2c_sla_risk_date = fields.Datetime(
+        string="SLA At Risk From",
+        compute="_compute_o2c_sla_dates",
+        store=True,
+        copy=False,
+        help="When 80% of the working time allowed for the next stage has elapsed.",
+    )
+    o2c_sla_status = fields.Selection(
+        [
+            ("none", "No SLA"),
+            ("on_track", "On Track"),
+            ("at_risk", "At Risk"),
+            ("breached", "Breached"),
+        ],
+        string="SLA Status",
+        compute="_compute_o2c_sla_status",
+        store=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Of the next stage; kept up to date by the SLA job.",
+    )
+    o2c_sla_alerted = fields.Char(
+        string="SLA Alerted",
+        readonly=True,
+        copy=False,
+        help="The last SLA alert made for this order (stage:level): the job never makes "
+        "the same alert twice.",
+    )
+    o2c_sla_alert_due = fields.Boolean(
+        compute="_compute_o2c_sla_alert_due",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+    )
+
+    @api.depends("company_id", "o2c_channel_id", "partner_id")
+    def _compute_o2c_sla_profile_id(self):
+        matches = self.env["o2c.sla.profile"]._o2c_match(self)
+        for order in self:
+            order.o2c_sla_profile_id = matches[order.id]
+
+    @api.depends(
+        "state",
+        "o2c_sla_profile_id",
+        "o2c_date_accepted",
+        "o2c_date_verified",
+        "o2c_date_packed",
+        "o2c_date_shipped",
+        "o2c_date_delivered",
+    )
+    def _compute_o2c_sla_dates(self):
+        """A due date is set once, when its previous stage is reached, from the
+        profile and peaks of that moment; later changes of them do not move it."""
+        intervals = O2cSlaIntervals(self.env)
+        peaks = self.env["o2c.peak.period"]._o2c_company_peaks(self.company_id)
+        for order in self:
+            dates = order._o2c_sla_stage_dates()
+            profile = order.o2c_sla_profile_id
+            company_peaks = peaks.get(order.company_id.id, [])
+            for target, fname in SLA_DUE_FIELDS.items():
+                start = sla.transition_start(dates, target)
+                if not (start and profile):
+                    order[fname] = False
+                elif not order[fname]:
+                    order[fname] = order._o2c_sla_due(
+                        profile, target, start, intervals, company_peaks
+                    )
+            target = sla.open_transition(dates) if order.state != "cancel" else None
+            deadline = target and order[SLA_DUE_FIELDS[target]]
+            order.o2c_sla_next_stage = target if deadline else False
+            order.o2c_sla_deadline = deadline or False
+            order.o2c_sla_risk_date = (
+                deadline
+                and order._o2c_sla_risk_date(
+                    profile, sla.transition_start(dates, target), deadline, intervals
+                )
+            ) or False
+
+    @api.depends("state", "o2c_sla_deadline", "o2c_sla_risk_date")
+    def _compute_o2c_sla_status(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.o2c_sla_status = sla.status(now, order.o2c_sla_deadline, order.o2c_sla_risk_date)
+
+    @api.depends("o2c_sla_status", "o2c_sla_next_stage", "o2c_sla_alerted")
+    def _compute_o2c_sla_alert_due(self):
+        for order in self:
+            order.o2c_sla_alert_due = sla.needs_alert(
+                order.o2c_sla_alerted, order.o2c_sla_next_stage, order.o2c_sla_status
+            )
+
+    def _o2c_sla_stage_dates(self):
+        self.ensure_one()
+        return {stage: self[f"o2c_date_{stage}"] for stage in sla.STAGES}
+
+    def _o2c_sla_due(self, profile, target, start, intervals, peaks):
+        """Deadline of reaching ``target`` from ``start`` under ``profile``, or False."""
+        self.ensure_one()
+        hours = profile._o2c_target_hours(target, self.partner_shipping_id.state_id.id)
+        if not hours:
+            return False
+        stretch = sla.stretch_factor(peaks, profile._o2c_local_date(start), target)
+        calendar = profile.resource_calendar_id.sudo()
+        return intervals.due(calendar, target, start, hours, stretch).deadline
+
+    def _o2c_sla_risk_date(self, profile, start, deadline, intervals):
+        """When ``AT_RISK_RATIO`` of the working time from ``start`` to ``deadline``
+        has elapsed: from the stored deadline, so both always agree."""
+        calendar = profile.resource_calendar_id.sudo()
+        if not (calendar and start):
+            return False
+        window = intervals.intervals(calendar, start, max(deadline, start))
+        budget = sla.working_hours_between(start, deadline, window)
+        return sla.add_working_hours(start, budget * sla.AT_RISK_RATIO, window)
+
+    # ------------------------------------------------------------------
+    # SLA job
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _o2c_sla_cron_domain(self, now):
+        """Open orders whose SLA status is out of date at ``now``, or with an alert
+        not made yet."""
+        has_deadline = Domain("o2c_sla_deadline", "!=", False)
+        stale = (
+            (Domain("o2c_sla_deadline", "<=", now) & Domain("o2c_sla_status", "!=", "breached"))
+            | (
+                Domain("o2c_sla_deadline", ">", now)
+                & Domain("o2c_sla_risk_date", "<=", now)
+                & Domain("o2c_sla_status", "!=", "at_risk")
+            )
+            | (Domain("o2c_sla_risk_date", ">", now) & Domain("o2c_sla_status", "!=", "on_track"))
+        )
+        return (has_deadline & stale) | Domain("o2c_sla_alert_due", "=", True)
+
+    @api.model
+    def _cron_o2c_sla(self):
+        """Bring the SLA status of open orders up to date and alert the responsible
+        people of orders turning at risk or breached, in batches of locked rows
+        (SKIP LOCKED), one commit per batch. An order's status and the record of its
+        alert are written in the transaction that creates the activity: a rerun, a
+        retry or a second server finds nothing left to do for it."""
+        Cron = self.env["ir.cron"]
+        now = fields.Datetime.now()
+        domain = self._o2c_sla_cron_domain(now)
+        Cron._commit_progress(remaining=self.search_count(domain))
+        last_id = 0
+        while True:
+            # Pages by id: an order is looked at once per run, even one that stays due.
+            found = self.search(
+                domain & Domain("id", ">", last_id), order="id", limit=SLA_BATCH_SIZE
+            )
+            if not found:
+                break
+            last_id = found[-1].id
+            batch = found.try_lock_for_update(allow_referencing=True)
+            batch._o2c_sla_refresh(now)
+            if not Cron._commit_progress(len(batch)):
+                break
+
+    def _o2c_sla_refresh(self, now):
+        """Write the status of ``self`` at ``now`` and make the alerts now due."""
+        for status in ("none", "on_track", "at_risk", "breached"):
+            changed = self.filtered(
+                lambda o, s=status: (
+                    sla.status(now, o.o2c_sla_deadline, o.o2c_sla_risk_date) == s
+                    and o.o2c_sla_status != s
+                )
+            )
+            if changed:
+                changed.o2c_sla_status = status
+        self.filtered("o2c_sla_alert_due")._o2c_sla_alert()
+
+    def _o2c_sla_alert(self):
+        """One activity per order for its open stage and level, recorded on the order
+        (``o2c_sla_alerted``) in the same transaction."""
+        activity_type = self.env.ref("order_to_cash.mail_activity_type_o2c_sla")
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        today = fields.Date.context_today(self)
+        values = []
+        for order in self:
+            stage, level = order.o2c_sla_next_stage, order.o2c_sla_status
+            user = order.user_id or order.o2c_sla_profile_id.responsible_user_id
+            order.o2c_sla_alerted = sla.alert_key(stage, level)
+            if not user:
+                _logger.info("Order to Cash: SLA %s of %s: nobody to alert", level, order.name)
+                continue
+            env = self.with_context(lang=user.lang or order.company_id.partner_id.lang).env
+            stage_label = dict(self._fields["o2c_sla_next_stage"]._description_selection(env))[
+                stage
+            ]
+            values.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": order.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "date_deadline": today,
+                    "summary": (
+                        env._("SLA breached: %(stage)s", stage=stage_label)
+                        if level == "breached"
+                        else env._("SLA at risk: %(stage)s", stage=stage_label)
+                    ),
+                    "note": plaintext2html(
+                        env._(
+                            "Order %(order)s: %(stage)s due by %(deadline)s (UTC).",
+                            order=order.name,
+                            stage=stage_label,
+                            deadline=fields.Datetime.to_string(order.o2c_sla_deadline),
+                        )
+                    ),
+                }
+            )
+        if values:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                values
+            )
+
+    # After-sales (stage 6): returns, complaints, rating
+    # ------------------------------------------------------------------
+
+    o2c_return_line_ids = fields.One2many(
+        "o2c.return.line", "order_id", string="Returned Lines", copy=False
+    )
+    o2c_return_count = fields.Integer(string="Returns", compute="_compute_o2c_return_count")
+    o2c_complaint_ids = fields.One2many(
+        "o2c.complaint", "order_id", string="Complaints", copy=False
+    )
+    o2c_complaint_count = fields.Integer(
+        string="Complaints Count", compute="_compute_o2c_complaint_count"
+    )
+    o2c_replaced_order_id = fields.Many2one(
+        "sale.order",
+        string="Replaces Order",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="The order whose returned goods this order sends again.",
+    )
+    o2c_rating = fields.Integer(
+        string="Customer Rating",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="1 (bad) to 5 (excellent); 0 while the customer has not rated the order.",
+    )
+    o2c_rating_comment = fields.Text(string="Rating Comment", readonly=True, copy=False)
+    o2c_rated_on = fields.Datetime(string="Rated On", readonly=True, copy=False)
+
+    _o2c_rating_range = models.Constraint(
+        "CHECK(o2c_rating IS NULL OR (o2c_rating >= 0 AND o2c_rating <= 5))",
+        "A rating is between 1 and 5 (0 when not rated).",
+    )
+
+    @api.depends("o2c_return_line_ids.return_id")
+    def _compute_o2c_return_count(self):
+        for order in self:
+            order.o2c_return_count = len(order.o2c_return_line_ids.return_id)
+
+    @api.depends("o2c_complaint_ids")
+    def _compute_o2c_complaint_count(self):
+        for order in self:
+            order.o2c_complaint_count = len(order.o2c_complaint_ids)
+
+    def _o2c_after_sales_facts(self):
+        """Stage facts from return requests and complaints (sudo: the stage must
+        not depend on who looks at the order)."""
+        self.ensure_one()
+        states = set(self.sudo().o2c_return_line_ids.return_id.mapped("state"))
+        complaint_states = set(self.sudo().o2c_complaint_ids.mapped("state"))
+        return {
+            "has_complaint": any(returns.is_complaint_open(s) for s in complaint_states),
+            "open_returns": any(returns.is_return_open(s) for s in states),
+            "had_after_sales": "done" in states or "resolved" in complaint_states,
+        }
+
+    def action_o2c_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_to_cash.action_o2c_return")
+        action["domain"] = [("line_ids.order_id", "=", self.id)]
+        action["context"] = {
+            "default_partner_id": self.partner_id.commercial_partner_id.id,
+            "default_company_id": self.company_id.id,
+        }
+        return action
+
+    def action_o2c_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("order_to_cash.action_o2c_complaint")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
+
+    def action_o2c_request_rating(self):
+        """Open the mail composer with the "rate your order" template."""
+        self.ensure_one()
+        template = self.env.ref("order_to_cash.mail_template_o2c_rating")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "sale.order",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+            },
+        }
+
+    def _o2c_rating_url(self):
+        """Public link where the customer rates this order (no login: the order's
+        portal access token is the key)."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/o2c/rate/{self.id}/{self._portal_ensure_token()}"
+
+    def _o2c_set_rating(self, rating, comment=None):
+        """Store a rating (last one wins: a customer may correct it)."""
+        self.ensure_one()
+        try:
+            value = returns.parse_rating(rating)
+        except ValueError:
+            raise ValidationError(
+                self.env._(
+                    "Field rating: %(value)r is not a rating; give a whole number from 1 to 5.",
+                    value=rating,
+                )
+            ) from None
+        if comment is not None and not isinstance(comment, str):
+            raise ValidationError(
+                self.env._("Field comment: %(value)r is not a text.", value=comment)
+            )
+        self.sudo().write(
+            {
+                "o2c_rating": value,
+                "o2c_rating_comment": (comment or "").strip() or False,
+                "o2c_rated_on": fields.Datetime.now(),
+            }
+        )
+        return value
+
+    @api.model
+    def o2c_rate(self, ref, rating, comment=None):
+        """Rate an order over the external API.
+
+        :param ref: the order name, its id, or a dict with ``channel`` and
+            ``external_ref`` (as for ``o2c_status``).
+        :param rating: a whole number 1..5.
+        :param comment: optional text.
+        :return: ``{"ref", "found", "order_id", "name", "rating", "comment", "rated_on"}``;
+            an unknown ref gives ``{"ref": ..., "found": False}``. A bad rating raises a
+            ValidationError naming the field and the value.
+        """
+        order = self._o2c_find(ref)
+        if not order:
+            return {"ref": ref, "found": False}
+        order._o2c_set_rating(rating, comment)
+        return {
+            "ref": ref,
+            "found": True,
+            "order_id": order.id,
+            "name": order.name,
+            "rating": order.o2c_rating,
+            "comment": order.o2c_rating_comment or False,
+            "rated_on": order.o2c_rated_on.isoformat(),
+        }
+
+    @api.model
+    def _o2c_find(self, ref):
+        """The order a ref names (id, name, or channel and external reference)."""
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return self.search([("id", "=", ref)])
+        if isinstance(ref, str):
+            return self.search([("name", "=", ref)], limit=1)
+        if isinstance(ref, dict):
+            return self.search(
+                [
+                    ("o2c_channel_id.code", "=", ref.get("channel")),
+                    ("o2c_external_ref", "=", ref.get("external_ref")),
+                ],
+                limit=1,
+            )
+        return self.browse()
 
     # ------------------------------------------------------------------
     # Stage 7: KPIs (external API)

@@ -70,6 +70,8 @@ class StockPicking(models.Model):
         if orders:
             orders.o2c_invoice_due = True
             self.env.ref("order_to_cash.ir_cron_o2c_create_invoices").sudo()._trigger()
+        # Stock users validate returns without rights on the request itself.
+        self.sudo().o2c_return_id._o2c_mark_received()
         return res
 
     o2c_released = fields.Boolean(
@@ -359,3 +361,12 @@ class StockPicking(models.Model):
             items=items,
             backorder=self.name,
         )
+
+    o2c_return_id = fields.Many2one(
+        "o2c.return",
+        string="Return Request",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..pipeline import release
+from ..pipeline import release, sla
 
 
 class StockWarehouse(models.Model):
@@ -62,11 +62,16 @@ class StockWarehouse(models.Model):
         self.ensure_one()
         company = self.company_id
         delivery = self.out_type_id
-        return release.Caps(
-            max_orders=self.o2c_wave_max_orders
+        max_orders = (
+            self.o2c_wave_max_orders
             or delivery.batch_max_pickings
             or company.o2c_wave_max_orders
-            or 0,
+            or 0
+        )
+        # A running peak period's cap: the smaller cap wins.
+        peak_cap = self.env["o2c.peak.period"]._o2c_wave_cap(company)
+        return release.Caps(
+            max_orders=sla.smallest_cap(max_orders, peak_cap),
             max_lines=self.o2c_wave_max_lines
             or delivery.batch_max_lines
             or company.o2c_wave_max_lines

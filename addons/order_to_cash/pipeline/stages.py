@@ -63,6 +63,11 @@ class OrderFacts:
     pickings: list = field(default_factory=list)
     invoices: list = field(default_factory=list)
     has_complaint: bool = False
+    # A return request of the order is open (draft, approved or received).
+    open_returns: bool = False
+    # A return request or complaint was handled: the order went through
+    # after-sales even when no return picking or credit note shows it.
+    had_after_sales: bool = False
 
 
 def _live(pickings):
@@ -112,7 +117,7 @@ def is_paid(facts):
 
 
 def has_after_sales(facts):
-    if facts.has_complaint:
+    if facts.has_complaint or facts.open_returns or facts.had_after_sales:
         return True
     if any(p.from_customer for p in _live(facts.pickings)):
         return True
@@ -121,7 +126,7 @@ def has_after_sales(facts):
 
 def after_sales_open(facts):
     returns = [p for p in _live(facts.pickings) if p.from_customer]
-    return any(p.state != "done" for p in returns) or facts.has_complaint
+    return any(p.state != "done" for p in returns) or facts.has_complaint or facts.open_returns
 
 
 def derive_stage(facts):

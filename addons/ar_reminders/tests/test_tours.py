@@ -1,0 +1,26 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import ArCommon
+
+
+@tagged("post_install", "-at_install")
+class TestArTours(ArCommon, HttpCase):
+    """Browser tours (headless Chromium) through the collector's screens."""
+
+    def test_reminder_run_to_statement_tour(self):
+        """The reminder job runs, then the collector opens the customer's reminder and, from
+        it, the customer's statement with the overdue invoice."""
+        self.customer.name = "Tour Customer An Phú"
+        invoice = self._invoice(days_overdue=2, amount=1234.0)
+        self._run_cron()
+        [reminder] = self._reminders()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.level_id, self.levels[1])
+        self.assertIn(invoice, reminder.line_ids.move_id)
+        self.levels[1].name = "First reminder (tour)"
+
+        self.start_tour(
+            "/odoo/action-ar_reminders.action_ar_reminder",
+            "ar_reminders_run_to_statement",
+            login=self.env.user.login,
+        )

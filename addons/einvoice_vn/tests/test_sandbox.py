@@ -1,0 +1,64 @@
+from lxml import etree
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from ..tools import sandbox, signer
+from .common import EinvoiceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSandbox(EinvoiceCommon):
+    """The demo sandbox: issues inside Odoo like the tax authority, for the demo MST only."""
+
+    def _use_sandbox(self):
+        self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_certificate_id": False})
+        self.company.action_einvoice_vn_use_sandbox()
+
+    def test_sandbox_issues_with_a_demo_code_and_authority_signature(self):
+        self._use_sandbox()
+        self.assertEqual(self.company.einvoice_vn_provider, "sandbox")
+        certificate = self.company.einvoice_vn_certificate_id
+        self.assertEqual(certificate.tax_id, sandbox.DEMO_MST)
+        self.assertIn("OU=DEMO", certificate.subject)
+
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertTrue(doc.sandbox)
+        self.assertEqual(doc.authority_code, sandbox.authority_code(doc.transaction_uuid))
+        self.assertRegex(doc.authority_code, r"^[0-9A-F]{34}$")
+        self.assertEqual(self.provider.state.creations, {})  # nothing left Odoo
+
+        root = etree.fromstring(doc.issued_attachment_id.raw)
+        self.assertEqual(root.findtext("MCCQT"), doc.authority_code)
+        self.assertIn(f"MST:{sandbox.DEMO_MST}", signer.verify(root))
+        authority = root.find("DSCKS/CQT/ds:Signature", signer.NS)
+        self.assertIn("DEMO", signer.verify(root, authority))
+        uris = [r.get("URI") for r in authority.iterfind(".//ds:Reference", signer.NS)]
+        self.assertIn("#MCCQT", uris)
+        # The archived seller XML and the sandbox's coded copy are the same invoice.
+        self.assertFalse(doc.activity_ids)
+
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "einvoice_vn.report_einvoice_vn", doc.ids
+        )
+        self.assertIn("DEMO – không có giá trị", html.decode())
+
+    def test_real_tax_id_cannot_use_the_sandbox(self):
+        with self.assertRaisesRegex(ValidationError, "E-invoice Provider.*0100109106"):
+            self.company.einvoice_vn_provider = "sandbox"
+        self._use_sandbox()
+        with self.assertRaisesRegex(ValidationError, "demo tax id 0999999990 only"):
+            self.company.vat = "0100109106"
+
+    def test_real_invoice_pdf_has_no_watermark(self):
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertFalse(doc.sandbox)
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "einvoice_vn.report_einvoice_vn", doc.ids
+        )
+        self.assertNotIn("DEMO – không có giá trị", html.decode())

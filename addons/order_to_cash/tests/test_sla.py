@@ -1,0 +1,395 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import O2cCommon
+
+UTC_OFFSET = datetime.timedelta(hours=7)
+
+
+def local(*args):
+    """A time in Vietnam (UTC+7) as the naive UTC datetime Odoo stores."""
+    return datetime.datetime(*args) - UTC_OFFSET
+
+
+@tagged("post_install", "-at_install")
+class TestSla(O2cCommon):
+    """Deadlines in working hours of a real resource.calendar (Mon-Fri 8-12, 13-17
+    in Asia/Ho_Chi_Minh), peak stretch, status and the alert job."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._only_rules()
+        cls.calendar = cls._vn_calendar(cls.company, "VN office (test)")
+        cls.profile = cls.env["o2c.sla.profile"].create(
+            {
+                "name": "All orders",
+                "company_id": cls.company.id,
+                "resource_calendar_id": cls.calendar.id,
+                "line_ids": [
+                    Command.create({"transition": "verified", "hours": 4}),
+                    Command.create({"transition": "packed", "hours": 10}),
+                    Command.create({"transition": "shipped", "hours": 12}),
+                    Command.create(
+                        {
+                            "transition": "delivered",
+                            "hours": 8,
+                            "state_ids": [Command.set(cls.hcm.ids)],
+                        }
+                    ),
+                    Command.create({"transition": "delivered", "hours": 40}),
+                ],
+            }
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="sla_salesman",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+        )
+        cls.activity_type = cls.env.ref("order_to_cash.mail_activity_type_o2c_sla")
+
+    @classmethod
+    def _vn_calendar(cls, company, name):
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "company_id": company.id,
+                "tz": "Asia/Ho_Chi_Minh",
+                "attendance_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "name": period,
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(5)
+                    for period, start, end in (("morning", 8, 12), ("afternoon", 13, 17))
+                ],
+            }
+        )
+
+    def _accepted(self, when, company=None, user=None, partner=None, channel=None):
+        """An order accepted at ``when`` (the channel's time of acceptance)."""
+        company = company or self.company
+        return (
+            self.env["sale.order"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": (partner or self.customer).id,
+                    "company_id": company.id,
+                    "user_id": user.id if user else False,
+                    "o2c_channel_id": channel.id if channel else False,
+                    "o2c_date_accepted": when,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.product_fish_sauce.id, "product_uom_qty": 1}
+                        )
+                    ],
+                }
+            )
+        )
+
+    def _run_sla_job(self):
+        """Run the SLA job as the scheduler would, on a cursor of its own."""
+        self.env.flush_all()
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            self.env(cr=cr)["sale.order"]._cron_o2c_sla()
+        self.env.invalidate_all()
+
+    def _alerts(self, order):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("activity_type_id", "=", self.activity_type.id),
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Deadlines
+    # ------------------------------------------------------------------
+
+    def test_deadline_across_weekend(self):
+        # Friday 15:00 + 4 working hours: 2 h on Friday, 2 h on Monday morning.
+        order = self._accepted(local(2026, 11, 27, 15))
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 10))
+        self.assertEqual(order.o2c_sla_next_stage, "verified")
+        self.assertEqual(order.o2c_sla_deadline, local(2026, 11, 30, 10))
+        self.assertFalse(order.o2c_sla_due_packed)
+
+    def test_deadline_across_holiday(self):
+        # Tết 2026: public holiday (time off without resource) 14-22 Feb, local days.
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Tết Nguyên Đán 2026",
+                "calendar_id": self.calendar.id,
+                "company_id": self.company.id,
+                "date_from": local(2026, 2, 14),
+                "date_to": local(2026, 2, 22, 23, 59, 59),
+            }
+        )
+        # Friday 13 Feb 16:00 + 4 h: 1 h on Friday, then Monday 23 Feb 8:00 + 3 h
+        # (without the holiday: Monday 16 Feb 11:00).
+        order = self._accepted(local(2026, 2, 13, 16))
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 2, 23, 11))
+
+    def test_deadline_of_next_stage_from_when_the_previous_was_reached(self):
+        order = self._accepted(local(2026, 11, 30, 8))
+        # Reached at a time outside working hours: the clock starts at 8:00 next day.
+        order.o2c_date_verified = local(2026, 11, 30, 20)
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
+        self.assertEqual(order.o2c_sla_next_stage, "packed")
+        # 10 h from Tuesday 8:00: Tuesday 8 h, Wednesday 2 h.
+        self.assertEqual(order.o2c_sla_due_packed, local(2026, 12, 2, 10))
+        self.assertEqual(order.o2c_sla_deadline, order.o2c_sla_due_packed)
+
+    def test_delivery_target_by_province_zone(self):
+        order = self._accepted(local(2026, 11, 30, 8))
+        order.write(
+            {
+                "o2c_date_verified": local(2026, 11, 30, 9),
+                "o2c_date_shipped": local(2026, 11, 30, 10),
+            }
+        )
+        # Ho Chi Minh City: 8 h from shipping (packing skipped: no packing deadline).
+        self.assertEqual(order.o2c_sla_next_stage, "delivered")
+        self.assertEqual(order.o2c_sla_due_delivered, local(2026, 12, 1, 10))
+        self.assertFalse(order.o2c_sla_due_shipped)
+        elsewhere = self.customer.copy({"state_id": self.hanoi.id})
+        other = self._accepted(local(2026, 11, 30, 8), partner=elsewhere)
+        other.write(
+            {
+                "o2c_date_verified": local(2026, 11, 30, 9),
+                "o2c_date_shipped": local(2026, 11, 30, 10),
+            }
+        )
+        # Elsewhere: 40 h = five working days.
+        self.assertEqual(other.o2c_sla_due_delivered, local(2026, 12, 7, 10))
+        order.o2c_date_delivered = local(2026, 12, 1, 9)
+        self.assertFalse(order.o2c_sla_deadline)
+        self.assertEqual(order.o2c_sla_status, "none")
+
+    def test_peak_stretch(self):
+        self.env["o2c.peak.period"].create(
+            {
+                "name": "Black Friday",
+                "company_id": self.company.id,
+                "date_from": datetime.date(2026, 11, 27),
+                "date_to": datetime.date(2026, 11, 30),
+                "stretch_verified": 2.0,
+            }
+        )
+        # Accepted during the peak: 4 h x 2 = 8 h: Friday 2 h, Monday 6 h.
+        order = self._accepted(local(2026, 11, 27, 15))
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 15))
+        # Accepted the day before the peak: not stretched.
+        before = self._accepted(local(2026, 11, 26, 15))
+        self.assertEqual(before.o2c_sla_due_verified, local(2026, 11, 27, 10))
+        # Verified during the peak: packing is not stretched (factor 1 for it).
+        order.o2c_date_verified = local(2026, 11, 30, 8)
+        self.assertEqual(order.o2c_sla_due_packed, local(2026, 12, 1, 10))
+
+    def test_bad_targets_are_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Target .working hours. must be greater"):
+            self.profile.line_ids[0].hours = 0
+        with self.assertRaisesRegex(ValidationError, "Stretch Packed → Shipped must be at least"):
+            self.env["o2c.peak.period"].create(
+                {
+                    "name": "Bad",
+                    "date_from": datetime.date(2026, 11, 1),
+                    "date_to": datetime.date(2026, 11, 2),
+                    "stretch_shipped": 0.5,
+                }
+            )
+
+    # ------------------------------------------------------------------
+    # Status and alerts
+    # ------------------------------------------------------------------
+
+    def test_at_risk_at_80_percent(self):
+        # Monday 8:00 + 10 h packing: due Tuesday 10:00; 80 % (8 h) at Monday 17:00.
+        order = self._accepted(local(2026, 11, 30, 7))
+        order.o2c_date_verified = local(2026, 11, 30, 8)
+        self.assertEqual(order.o2c_sla_deadline, local(2026, 12, 1, 10))
+        self.assertEqual(order.o2c_sla_risk_date, local(2026, 11, 30, 17))
+        with freeze_time(local(2026, 11, 30, 16, 59)):
+            self._run_sla_job()
+            self.assertEqual(order.o2c_sla_status, "on_track")
+        with freeze_time(local(2026, 11, 30, 17)):
+            self._run_sla_job()
+            self.assertEqual(order.o2c_sla_status, "at_risk")
+        # Overnight the working time does not run: still at risk at 7:59 next day.
+        with freeze_time(local(2026, 12, 1, 7, 59)):
+            self._run_sla_job()
+            self.assertEqual(order.o2c_sla_status, "at_risk")
+        with freeze_time(local(2026, 12, 1, 10)):
+            self._run_sla_job()
+            self.assertEqual(order.o2c_sla_status, "breached")
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("id", "=", order.id), ("o2c_sla_status", "=", "breached")]
+            ),
+            1,
+        )
+
+    def test_alerts_are_never_duplicated(self):
+        order = self._accepted(local(2026, 11, 30, 8), user=self.salesman)
+        # Verification due Monday 12:00; at risk from 11:12 (3.2 h).
+        with freeze_time(local(2026, 11, 30, 11, 30)):
+            self._run_sla_job()
+            self._run_sla_job()
+        alerts = self._alerts(order)
+        self.assertEqual(len(alerts), 1)
+        self.assertEqual(alerts.user_id, self.salesman)
+        self.assertEqual(order.o2c_sla_alerted, "verified:at_risk")
+        # at risk -> breached: a second alert, once.
+        with freeze_time(local(2026, 11, 30, 13)):
+            self._run_sla_job()
+            self._run_sla_job()
+        self.assertEqual(len(self._alerts(order)), 2)
+        self.assertEqual(order.o2c_sla_alerted, "verified:breached")
+        # Verified late; packing due Wednesday 10:00 breaches too: a new alert.
+        order.o2c_date_verified = local(2026, 11, 30, 14)
+        with freeze_time(local(2026, 12, 3, 9)):
+            self._run_sla_job()
+            self._run_sla_job()
+        self.assertEqual(len(self._alerts(order)), 3)
+        self.assertEqual(order.o2c_sla_alerted, "packed:breached")
+        self.assertEqual(order.o2c_sla_status, "breached")
+
+    def test_alert_goes_to_profile_responsible_without_salesperson(self):
+        manager = new_test_user(self.env, login="sla_lead", groups="sales_team.group_sale_salesman")
+        self.profile.responsible_user_id = manager
+        order = self._accepted(local(2026, 11, 30, 8))
+        with freeze_time(local(2026, 12, 1, 9)):
+            self._run_sla_job()
+        self.assertEqual(self._alerts(order).user_id, manager)
+
+    def test_each_company_uses_its_own_profile(self):
+        company_b = self.setup_other_company(name="Company B (SLA)")["company"]
+        calendar_b = self._vn_calendar(company_b, "B office (test)")
+        profile_b = self.env["o2c.sla.profile"].create(
+            {
+                "name": "B orders",
+                "company_id": company_b.id,
+                "sequence": 1,
+                "resource_calendar_id": calendar_b.id,
+                "line_ids": [Command.create({"transition": "verified", "hours": 1})],
+            }
+        )
+        # A's peak stretches A's orders only; A's holiday is on A's calendar only.
+        self.env["o2c.peak.period"].create(
+            {
+                "name": "A peak",
+                "company_id": self.company.id,
+                "date_from": datetime.date(2026, 11, 30),
+                "date_to": datetime.date(2026, 11, 30),
+                "stretch_verified": 3.0,
+            }
+        )
+        # A's company-wide holiday (on no calendar) on Tuesday is not B's.
+        self.env["resource.calendar.leaves"].with_company(self.company).create(
+            {
+                "name": "A's holiday",
+                "date_from": local(2026, 12, 1),
+                "date_to": local(2026, 12, 1, 23, 59, 59),
+            }
+        )
+        order_a = self._accepted(local(2026, 11, 30, 8))
+        order_b = self._accepted(local(2026, 11, 30, 8), company=company_b)
+        order_b_tuesday = self._accepted(local(2026, 12, 1, 8), company=company_b)
+        self.assertEqual(order_a.o2c_sla_profile_id, self.profile)
+        self.assertEqual(order_b.o2c_sla_profile_id, profile_b)
+        # 4 h x 3 = 12 h: Monday 8 h, (Tuesday off) Wednesday 4 h.
+        self.assertEqual(order_a.o2c_sla_due_verified, local(2026, 12, 2, 12))
+        self.assertEqual(order_b_tuesday.o2c_sla_due_verified, local(2026, 12, 1, 9))
+        self.assertEqual(order_b.o2c_sla_due_verified, local(2026, 11, 30, 9))
+        with freeze_time(local(2026, 11, 30, 10)):
+            self._run_sla_job()
+        self.assertEqual(order_a.o2c_sla_status, "on_track")
+        self.assertEqual(order_b.o2c_sla_status, "breached")
+        # A profile of company A is never given to B's orders, even when it is the only one.
+        profile_b.active = False
+        order_b2 = self._accepted(local(2026, 11, 30, 8), company=company_b)
+        self.assertFalse(order_b2.o2c_sla_profile_id)
+        self.assertEqual(order_b2.o2c_sla_status, "none")
+
+    def test_profile_specific_to_channel_and_tag_first(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA test)"})
+        shopee = self.profile.copy(
+            {
+                "name": "Shopee",
+                "sequence": 50,
+                "channel_ids": [Command.set(self.channel_shopee.ids)],
+            }
+        )
+        shopee_vip = self.profile.copy(
+            {
+                "name": "Shopee VIP",
+                "sequence": 90,
+                "channel_ids": [Command.set(self.channel_shopee.ids)],
+                "partner_category_ids": [Command.set(vip.ids)],
+            }
+        )
+        vip_customer = self.customer.copy({"category_id": [Command.set(vip.ids)]})
+        when = local(2026, 11, 30, 8)
+        self.assertEqual(
+            self._accepted(when, channel=self.channel_shopee).o2c_sla_profile_id, shopee
+        )
+        self.assertEqual(
+            self._accepted(
+                when, channel=self.channel_shopee, partner=vip_customer
+            ).o2c_sla_profile_id,
+            shopee_vip,
+        )
+        self.assertEqual(
+            self._accepted(when, channel=self.channel_phone).o2c_sla_profile_id, self.profile
+        )
+
+    # ------------------------------------------------------------------
+    # Peak wave cap
+    # ------------------------------------------------------------------
+
+    def test_peak_wave_cap_wins_when_smaller(self):
+        self.warehouse.write({"o2c_release_by_waves": True, "o2c_wave_max_orders": 4})
+        today = datetime.date.today()
+        peak = self.env["o2c.peak.period"].create(
+            {
+                "name": "Tết",
+                "company_id": self.company.id,
+                "date_from": today - datetime.timedelta(days=1),
+                "date_to": today + datetime.timedelta(days=1),
+                "wave_max_orders": 2,
+            }
+        )
+        orders = self.env["sale.order"]
+        for _index in range(5):
+            order = self._order()
+            order.action_confirm()
+            orders |= order
+        batches = self.env["stock.picking"]._o2c_release(self.warehouse)
+        self.assertEqual([len(b.picking_ids) for b in batches], [2, 2, 1])
+        # A larger peak cap does not loosen the warehouse's own.
+        peak.wave_max_orders = 10
+        self.assertEqual(self.warehouse._o2c_release_caps().max_orders, 4)
+        # Outside the peak the warehouse's cap applies.
+        peak.wave_max_orders = 2
+        peak.write(
+            {
+                "date_from": today + datetime.timedelta(days=5),
+                "date_to": today + datetime.timedelta(days=6),
+            }
+        )
+        self.assertEqual(self.warehouse._o2c_release_caps().max_orders, 4)
