@@ -1,4 +1,7 @@
+import datetime
+
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .test_kpis import KpiCommon, h
@@ -145,3 +148,49 @@ class TestKpisAfterSales(KpiAfterSalesCommon):
         # Lan: A 5, C 4 -> 4.5; Minh: B 2
         self.assertAlmostEqual(by_user[self.user_lan.id], 4.5)
         self.assertAlmostEqual(by_user[self.user_minh.id], 2.0)
+
+    def test_dashboard_lists_at_risk_and_breached_orders_of_the_channel(self):
+        self.env.flush_all()
+        for order, status, hours in ((self.b, "breached", 60), (self.c, "at_risk", 70)):
+            self.env.cr.execute(
+                "UPDATE sale_order SET o2c_sla_status = %s, o2c_sla_deadline = %s WHERE id = %s",
+                (status, h(hours), order.id),
+            )
+        self.env.invalidate_all()
+        Kpi = self.env["o2c.kpi"]
+        everything = Kpi.o2c_dashboard(30)
+        self.assertEqual(
+            [(o["name"], o["status"]) for o in everything["orders"]],
+            [(self.b.name, "breached"), (self.c.name, "at_risk")],
+        )
+        shopee = Kpi.o2c_dashboard(30, self.channel_shopee.id)
+        self.assertEqual([o["id"] for o in shopee["orders"]], self.b.ids)
+        self.assertIn(self.channel_phone.id, [c["id"] for c in shopee["channels"]])
+        with self.assertRaisesRegex(ValidationError, "days.*0"):
+            Kpi.o2c_dashboard(0)
+        with self.assertRaisesRegex(ValidationError, "channel_id.*999999"):
+            Kpi.o2c_dashboard(30, 999999)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiSnapshotCompanies(KpiCommon):
+    def test_snapshots_per_company_and_only_readable_ones(self):
+        other = self.setup_other_company()["company"]
+        day = datetime.date(2026, 11, 10)
+        self.env.flush_all()
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            self.env(cr=cr)["o2c.kpi.snapshot"]._cron_o2c_kpi_snapshot(day)
+        self.env.invalidate_all()
+        Snapshot = self.env["o2c.kpi.snapshot"].sudo()
+        totals = Snapshot.search([("date", "=", day), ("dimension", "=", "total")])
+        by_company = {s.company_id: s.order_count for s in totals}
+        self.assertEqual(by_company[self.company], 8)  # A..H, as in TestKpiSnapshot
+        self.assertEqual(by_company[other], 0)  # its own (empty) numbers, not ours
+        # A user of the first company only reads its snapshots (multi-company rule).
+        self.user_lan.group_ids |= self.env.ref("sales_team.group_sale_salesman_all_leads")
+        mine = (
+            self.env["o2c.kpi.snapshot"]
+            .with_user(self.user_lan)
+            .with_context(allowed_company_ids=self.company.ids)
+        )
+        self.assertEqual(mine.search([("date", "=", day)]).company_id, self.company)
