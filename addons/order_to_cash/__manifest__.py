@@ -45,10 +45,17 @@
         "wizard/o2c_pack_override_wizard_views.xml",
         # menus
         "views/order_to_cash_menus.xml",
+        # stage 7: KPIs (security, data, views and menus of their own)
+        "security/o2c_kpi_security.xml",
+        "data/o2c_kpi_cron_data.xml",
+        "views/o2c_kpi_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "order_to_cash/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "order_to_cash/static/src/kpi_dashboard/**/*",
         ],
     },
     "demo": [

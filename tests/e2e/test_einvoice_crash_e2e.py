@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from einvoice_tests.certs import make_pkcs12
+from einvoice_tools import archive
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,7 +220,11 @@ def test_killed_bulk_issue_archives_what_the_provider_holds(server, rpc, json2, 
     for doc in docs:
         held = (store / f"{doc['transaction_uuid']}.xml").read_bytes()
         assert files[doc["xml_attachment_id"][0]] == held, doc["number"]
-        assert files[doc["issued_attachment_id"][0]] == held, doc["number"]
+        # The coded copy (202) adds MCCQT and the authority's signature to the same
+        # seller-signed invoice.
+        coded = files[doc["issued_attachment_id"][0]]
+        assert archive.same_signed_invoice(held, coded), doc["number"]
+        assert etree.fromstring(coded).findtext("MCCQT"), doc["number"]
         assert etree.fromstring(held).findtext("DLHDon/TTChung/SHDon") == doc["number"]
     assert {d["state"] for d in docs} == {"accepted"}
     # Each invoice created once at the provider, and nothing else created there.

@@ -1,17 +1,21 @@
-"""The test provider in its own process, as the crash test runs it: every issued XML is on
-disk before the answer leaves, and a held-back answer still leaves the invoice issued."""
+"""The test T-VAN in its own process, as the crash test runs it: every invoice received is
+on disk before the answer leaves, and a held-back receipt still leaves the invoice coded."""
 
-import base64
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 import requests
+from einvoice_tests import supplier_invoices as factory
+from einvoice_tools import tdiep
+from lxml import etree
 
 PROVIDER = (
     Path(__file__).resolve().parents[2] / "addons" / "einvoice_vn" / "tests" / "provider_server.py"
 )
+SELLER = "0100109106"
 
 
 @pytest.fixture
@@ -32,26 +36,35 @@ def test_provider_process_keeps_what_it_issued(provider):
     token = requests.post(
         f"{url}/auth", json={"username": "seller", "password": "secret"}, timeout=5
     ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+    invoices = {str(uuid.uuid4()): factory.make_invoice(number=str(n)) for n in (1, 2)}
 
-    def create(uuid, xml, timeout=5):
+    def post(transaction, xml, timeout=5):
+        message = tdiep.build(
+            "200",
+            SELLER,
+            "V0106026495",
+            etree.fromstring(xml),
+            mtdiep=tdiep.message_id(SELLER, transaction),
+            tax_id=SELLER,
+        )
         return requests.post(
-            f"{url}/invoices",
-            json={
-                "transaction_uuid": uuid,
-                "seller_tax_id": "0100109106",
-                "xml": base64.b64encode(xml).decode(),
-            },
-            headers=headers,
-            timeout=timeout,
+            f"{url}/tdiep", data=tdiep.to_bytes(message), headers=headers, timeout=timeout
         )
 
-    assert create("uuid-1", b"<HDon>1</HDon>").json()["status"] == "accepted"
-    # The second answer is held back: the client gives up, the invoice is issued all the same.
+    first, second = invoices
+    assert tdiep.read_receipt(tdiep.parse(post(first, invoices[first]).content)).ok
+    # The second answer is held back: the client gives up, the invoice is coded all the same.
     with pytest.raises(requests.Timeout):
-        create("uuid-2", b"<HDon>2</HDon>", timeout=0.5)
-    found = requests.get(f"{url}/invoices/uuid-2", headers=headers, timeout=5).json()
-    assert base64.b64decode(found["xml"]) == b"<HDon>2</HDon>"
-    assert (store / "uuid-1.xml").read_bytes() == b"<HDon>1</HDon>"
-    assert (store / "uuid-2.xml").read_bytes() == b"<HDon>2</HDon>"
-    assert (store / "creations.log").read_text().split() == ["uuid-1", "uuid-2"]
+        post(second, invoices[second], timeout=0.5)
+    found = requests.get(
+        f"{url}/tdiep",
+        params={"ref": tdiep.message_id(SELLER, second)},
+        headers=headers,
+        timeout=5,
+    )
+    types = [message.type for message in tdiep.parse_list(found.content)]
+    assert types == ["999", "202"]
+    assert (store / f"{first}.xml").read_bytes() == invoices[first]
+    assert (store / f"{second}.xml").read_bytes() == invoices[second]
+    assert (store / "creations.log").read_text().split() == [first, second]

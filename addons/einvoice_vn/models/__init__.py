@@ -6,6 +6,7 @@ from . import (
     einvoice_vn_archive_mixin,
     einvoice_vn_certificate,
     einvoice_vn_document,
+    einvoice_vn_document_messages,
     einvoice_vn_inbound,
     einvoice_vn_inbound_check,
     einvoice_vn_product_mapping,

@@ -8,7 +8,8 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import archive, builder, corrections, notice, providers, signer, viettel
+from ..tools import archive, builder, corrections, notice, providers, signer, tdiep, viettel
+from . import einvoice_vn_document_messages  # noqa: F401  (defines the mixin used below)
 from .einvoice_vn_archive_mixin import is_trusted
 
 _logger = logging.getLogger(__name__)
@@ -48,7 +49,12 @@ class EinvoiceVnDocument(models.Model):
 
     _name = "einvoice.vn.document"
     _description = "Vietnamese E-invoice"
-    _inherit = ["einvoice.vn.archive.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "einvoice.vn.archive.mixin",
+        "einvoice.vn.document.messages",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _rec_name = "display_ref"
     _check_company_auto = True
@@ -430,16 +436,19 @@ class EinvoiceVnDocument(models.Model):
                 {
                     "xml_attachment_id": attachment.id,
                     "xml_sha256": hashlib.sha256(data).hexdigest(),
-                    "transaction_uuid": str(
-                        uuid.uuid5(
-                            UUID_NAMESPACE,
-                            f"{self.env['ir.config_parameter'].sudo().get_param('database.uuid')}"
-                            f":{doc.id}:{doc.revision}",
-                        )
-                    ),
+                    "transaction_uuid": doc._transaction_uuid(),
                     "state": "signed",
                 }
             )
+
+    def _transaction_uuid(self):
+        """The idempotency key of this revision: derived (uuid5) from the database, the
+        document and its revision, shaped as a version-4 UUID because the T-VAN message
+        code MTDiep carries it as the 32 characters of a UUID v4 (QĐ 1450)."""
+        self.ensure_one()
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        derived = uuid.uuid5(UUID_NAMESPACE, f"{database}:{self.id}:{self.revision}")
+        return str(uuid.UUID(bytes=derived.bytes, version=4))
 
     # ------------------------------------------------------------------
     # Sending
@@ -520,6 +529,7 @@ class EinvoiceVnDocument(models.Model):
                         "transaction_uuid": doc.transaction_uuid,
                         "seller_tax_id": company.vat,
                         "xml": doc.xml_attachment_id.raw,
+                        "symbol": doc.symbol,
                     }
                     if company.einvoice_vn_provider == "viettel":
                         payload["json"] = viettel.invoice_json(
@@ -607,6 +617,16 @@ class EinvoiceVnDocument(models.Model):
                 issued_sha256=hashlib.sha256(issued.signed_xml).hexdigest(),
             )
         self.write(values)
+        for warning in issued.warnings:
+            self.message_post(
+                body=self.env._(
+                    "Accepted, but the tax authority's signature was not fully checked: "
+                    "%(warning)s Set the tax authority's MST and the trusted certification "
+                    "authorities in the Accounting settings.",
+                    warning=warning,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         if self.origin_id:
             nature = "replace" if self.kind == "replacement" else "adjust"
             self.origin_id._attach_notice(nature, self.reason)
@@ -622,6 +642,10 @@ class EinvoiceVnDocument(models.Model):
         docs = self._einvoice_vn_trusted()
         for doc in docs.filtered(lambda d: d.state in SENDABLE_STATES):
             doc._issue_one(docs._einvoice_vn_commit)
+            docs._einvoice_vn_commit()
+            # The notice of the adjusted or replaced invoice is recorded and committed with
+            # the answer: now it is sent.
+            doc.origin_id.filtered(lambda d: d.notice_state == "to_send")._send_notice()
             docs._einvoice_vn_commit()
         return True
 
@@ -662,6 +686,11 @@ class EinvoiceVnDocument(models.Model):
                 )
             doc._attach_notice("cancel", doc.reason or self.env._("Cancelled"))
             doc.state = "cancelled"
+            # Recorded and committed before it is sent: a crash leaves it queued for the
+            # notice job, which looks its MTDiep up before sending it again.
+            doc._einvoice_vn_commit()
+            doc.filtered(lambda d: d.notice_state == "to_send")._send_notice()
+            doc._einvoice_vn_commit()
         return True
 
     def _attach_notice(self, nature, reason):
@@ -719,7 +748,7 @@ class EinvoiceVnDocument(models.Model):
             raise UserError(
                 self.env._("The 04/SS-HĐĐT notice cannot be signed: %(error)s", error=str(error))
             ) from error
-        return (
+        attachment = (
             self.env["ir.attachment"]
             .sudo()
             .create(
@@ -732,6 +761,23 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
         )
+        if company.einvoice_vn_provider == "tvan":
+            # The MTDiep is fixed with the notice, before anything is sent: a retry asks
+            # the T-VAN for the answers to it instead of sending the notice again.
+            self._einvoice_vn_trusted().write(
+                {
+                    "notice_attachment_id": attachment.id,
+                    "notice_state": "to_send",
+                    "notice_message_id": tdiep.message_id(
+                        company.sudo()._einvoice_vn_sender_code(),
+                        f"{self.transaction_uuid}:04SS:{attachment.id}",
+                    ),
+                    "notice_answer_attachment_id": False,
+                    "notice_result": False,
+                }
+            )
+            self.env.ref("einvoice_vn.ir_cron_einvoice_vn_notices")._trigger()
+        return attachment
 
     # ------------------------------------------------------------------
     # Crons

@@ -7,7 +7,7 @@ from stdnum.vn import mst as vn_mst
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import inbound, providers, sandbox, signer
+from ..tools import inbound, providers, sandbox, signer, tdiep
 
 MANAGER = "einvoice_vn.group_einvoice_manager"
 VIETTEL_API_URL = "https://api-vinvoice.viettel.vn/services/einvoiceapplication/api/"
@@ -37,6 +37,13 @@ class ResCompany(models.Model):
     einvoice_vn_username = fields.Char(string="Provider Username", groups=MANAGER)
     einvoice_vn_password = fields.Char(string="Provider Password", groups=MANAGER)
     einvoice_vn_timeout = fields.Integer(string="Provider Timeout (s)", default=60)
+    einvoice_vn_tvan_code = fields.Char(
+        string="T-VAN Receiver Code (MNNhan)",
+        size=14,
+        help="Code of the T-VAN that receives our TDiep messages (its MST without the dash, "
+        "as it gives it); empty: TCT, the tax authority. The sender code (MNGui) is the "
+        "software provider's MST, or the company's.",
+    )
     einvoice_vn_certificate_id = fields.Many2one(
         "einvoice.vn.certificate",
         string="Signing Certificate",
@@ -207,6 +214,10 @@ class ResCompany(models.Model):
                 self.einvoice_vn_username,
                 self.einvoice_vn_password,
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
+                sender=self._einvoice_vn_sender_code(),
+                receiver=self.einvoice_vn_tvan_code or tdiep.AUTHORITY,
+                authority_tax_ids=self._einvoice_vn_authority_tax_ids(),
+                trusted_issuers=self._einvoice_vn_trusted_issuers(),
             )
         if self.einvoice_vn_provider == "viettel":
             return providers.ViettelClient(
@@ -222,6 +233,12 @@ class ResCompany(models.Model):
             providers.FINAL,
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
         )
+
+    def _einvoice_vn_sender_code(self):
+        """MNGui of our T-VAN messages: the software provider's MST, else the company's,
+        without the dash (QĐ 1450: MTDiep is MNGui + 32 characters, 46 at most)."""
+        self.ensure_one()
+        return tdiep.sender_code(self.einvoice_vn_software_tax_id or self.vat)
 
     def _einvoice_vn_authority_tax_ids(self):
         """The accepted tax authority MSTs as a list, or None when not restricted."""

@@ -7,5 +7,6 @@ from . import (
     test_lifecycle,
     test_sandbox,
     test_symbols,
+    test_tdiep,
     test_tours,
 )

@@ -8,14 +8,16 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..tools import signer
 from .certs import make_pkcs12
-from .provider_server import ProviderServer
+from .provider_server import AUTHORITY_MST, TVAN_CODE, ProviderServer, ca_pem
 
 SELLER_MST = "0100109106"
 
 
 class EinvoiceCommon(AccountTestInvoicingCommon):
     """A Vietnamese company with a signing certificate, a sale journal with e-invoices and
-    a T-VAN provider: a real HTTP server on 127.0.0.1 that verifies every signature."""
+    a T-VAN provider: a real HTTP server on 127.0.0.1 speaking TDiep messages, verifying
+    every signature and answering as the tax authority, whose MST and certification
+    authority the company trusts."""
 
     @classmethod
     def get_default_groups(cls):
@@ -52,6 +54,9 @@ class EinvoiceCommon(AccountTestInvoicingCommon):
                 "einvoice_vn_certificate_id": cls.certificate.id,
                 "einvoice_vn_tax_office_code": "10100",
                 "einvoice_vn_tax_office_name": "Cục Thuế Thành phố Hà Nội",
+                "einvoice_vn_tvan_code": TVAN_CODE,
+                "einvoice_vn_authority_tax_ids": AUTHORITY_MST,
+                "einvoice_vn_trusted_ca": ca_pem(),
             }
         )
         cls.journal = cls.company_data["default_journal_sale"]

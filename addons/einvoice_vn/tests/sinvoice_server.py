@@ -1,6 +1,11 @@
 """A Viettel SInvoice API on 127.0.0.1 for tests: real HTTP, the API shape Odoo's
 l10n_vn_edi_viettel calls (login, search by transaction UUID, createInvoice). It keeps every
-createInvoice JSON it received, so a test can check what was sent. No odoo import."""
+createInvoice JSON it received, so a test can check what was sent. No odoo import.
+
+The authority code is ``codeOfTax``; ``reservationCode`` is the buyer's look-up secret.
+With ``code_on_create`` (cash-register invoices) createInvoice answers the code at once;
+without it, the code comes later (:meth:`SinvoiceServer.assign_codes`) and only the search
+call shows it, as SInvoice does for invoices the authority codes after creation."""
 
 import json
 import urllib.parse
@@ -13,6 +18,7 @@ class SinvoiceServer(LocalServer):
     def __init__(self):
         self.created = {}
         self.received = []
+        self.code_on_create = True
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,7 +43,9 @@ class SinvoiceServer(LocalServer):
                     result = {
                         "invoiceNo": f"{info['invoiceSeries']}{len(server.created) + 1}",
                         "reservationCode": f"R{len(server.created) + 1}",
-                        "codeOfTax": "M" * 34,
+                        "codeOfTax": server.code_for(len(server.created) + 1)
+                        if server.code_on_create
+                        else None,
                     }
                     server.created[info["transactionUuid"]] = result
                     server.received.append(data)
@@ -45,3 +53,12 @@ class SinvoiceServer(LocalServer):
                 return send_json(self, 404, {"error": "not found"})
 
         super().__init__(Handler)
+
+    @staticmethod
+    def code_for(number):
+        return f"M{number:033d}"
+
+    def assign_codes(self):
+        """The authority codes the invoices created without one."""
+        for number, result in enumerate(self.created.values(), start=1):
+            result["codeOfTax"] = result.get("codeOfTax") or self.code_for(number)

@@ -143,7 +143,9 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         self.assertEqual(bad.state, "accepted")
         self.assertEqual((bad.xml_attachment_id.raw, bad.transaction_uuid), (signed, sent_uuid))
         self.assertEqual(self.provider.state.creations[sent_uuid], 1)
-        self.assertEqual(bad.issued_attachment_id.raw, signed)
+        issued = bad.issued_attachment_id.raw
+        self.assertTrue(archive.same_signed_invoice(signed, issued), "our signed XML, coded")
+        self.assertEqual(etree.fromstring(issued).findtext("MCCQT"), bad.authority_code)
 
     def test_issued_invoice_cannot_be_reset_to_draft(self):
         move = self._issued()

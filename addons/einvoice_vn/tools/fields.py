@@ -206,12 +206,34 @@ NOTICE_TABLES = {
     ],
 }
 
+# The T-VAN message envelope (QĐ 1450, Part I, IV.5): ``TDiep`` = ``TTChung`` + ``DLieu``.
+# PBan is 2.0.0 in that decision. MST and SLuong are mandatory in the messages a taxpayer's
+# side sends, absent from the technical receipt (999): ``tdiep.build`` requires them.
+# MLTDiep is a 3-digit number (Phụ lục I); MTDiep is MNGui + 32 uppercase hex characters.
+TDIEP_TABLES = {
+    "TDiep": [
+        F("TTChung", "g", mandatory=True),
+        F("DLieu", "g", mandatory=True),
+    ],
+    "TTChung": [
+        F("PBan", "s", 6, True),
+        F("MNGui", "s", 14, True),
+        F("MNNhan", "s", 14, True),
+        F("MLTDiep", "n", (3, 0), True),
+        F("MTDiep", "s", 46, True),
+        F("MTDTChieu", "s", 46),
+        F("MST", "s", 14),
+        F("SLuong", "n", (7, 0)),
+    ],
+}
+
 TAX_RATES = {"0%", "5%", "8%", "10%", "KCT", "KKKNT"}
 TAX_OTHER = re.compile(r"^KHAC:\d{1,2}\.\d{2}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
-# Elements that are not part of the tables: signatures, filled in by signers.
-OPAQUE = {"DSCKS"}
+# Elements that are not part of the tables: signatures, filled in by signers, and the
+# payload of a T-VAN message (validated against its own table).
+OPAQUE = {"DSCKS", "DLieu"}
 
 
 def is_valid_tax_rate(value):
@@ -263,6 +285,11 @@ def validate(root, version, tables=None, root_name="HDon"):
 def validate_notice(root, version):
     """Problems of a 04/SS-HĐĐT notice (``TBao``) against its table."""
     return validate(root, version, NOTICE_TABLES, "TBao")
+
+
+def validate_tdiep(root, version=V200):
+    """Problems of a T-VAN message envelope (``TDiep/TTChung``; ``DLieu`` is not read)."""
+    return validate(root, version, TDIEP_TABLES, "TDiep")
 
 
 def _validate_group(node, table_name, path, version, errors, tables=None):

@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 import xmlsec
 from cryptography.x509.oid import NameOID
@@ -583,6 +584,44 @@ def check_authority(invoice, authority_tax_ids=None, trusted_issuers=None, autho
     if not with_code and not cash:
         return _check("authority", "warning", "authority.unexpected_code", symbol=symbol, code=code)
     return _check("authority", "pass", "authority.ok", code=code, subject=subject)
+
+
+def check_authority_signature(
+    document,
+    signature,
+    expected,
+    taxpayer_tax_id,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+    what="",
+):
+    """The tax authority's signature on another document than an invoice (the 301 answer
+    to a 04/SS-HĐĐT notice): ``signature`` must reference exactly the ``expected`` elements
+    (label -> element) of ``document`` and verify, and its signer must be the authority,
+    as :func:`check_authority` decides it (a signer with the taxpayer's MST fails).
+    ``trusted_issuers`` are x509 certificates (None: not checked); ``what`` names the
+    document in the messages."""
+    try:
+        _verify_signature(document, signature, expected)
+    except _Refused as refused:
+        return _check("authority", "fail", refused.key, **refused.params)
+    party = SimpleNamespace(seller_tax_id=taxpayer_tax_id, buyer_tax_id="")
+    refused = _authority_signer(
+        party, signature, what, authority_tax_ids, trusted_issuers, authority_names
+    )
+    if refused:
+        return refused
+    subject = embedded_certificate(signature).subject.rfc4514_string()
+    params = {"subject": subject, "signed": ", ".join(expected)}
+    # Not one of the intake's MESSAGES (no supplier invoice shows it): English only.
+    return Check(
+        "authority",
+        "pass",
+        "The tax authority's signature (%(subject)s) verifies over %(signed)s." % params,
+        "authority.document_ok",
+        params,
+    )
 
 
 def check_buyer_tax_id(invoice, buyer_tax_ids):

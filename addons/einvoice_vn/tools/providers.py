@@ -14,10 +14,11 @@ Every client answers ``issue(document)`` with an :class:`Issued` result, or rais
 ``json`` (the provider's own JSON for JSON APIs) and ``symbol``/``template``/``number``.
 """
 
-import base64
 from dataclasses import dataclass, field
 
 import requests
+
+from . import tdiep
 
 TIMEOUT = 60  # seconds; Viettel recommends 60 to 90 for invoice creation
 RETRYABLE = "retryable"
@@ -43,6 +44,11 @@ class Issued:
     reservation_code: str = ""
     signed_xml: bytes = b""
     raw: dict = field(default_factory=dict)
+    # T-VAN: the MTDiep sent, the answer message (202/204) and what the authority check
+    # could not prove (who the authority is, when it is not configured).
+    message_id: str = ""
+    answer_xml: bytes = b""
+    warnings: list = field(default_factory=list)
 
 
 def request_json(session, method, url, timeout=TIMEOUT, **kwargs):
@@ -116,18 +122,43 @@ class TokenClient:
 
 
 class TvanClient(TokenClient):
-    """A generic T-VAN: the signed XML is posted, the answer carries the authority code.
+    """A generic T-VAN speaking the tax authority's ``TDiep`` messages (see :mod:`.tdiep`).
 
-    POST {base}/invoices            {"transaction_uuid", "seller_tax_id", "xml" (base64)}
-        -> 200 {"status": "accepted", "mccqt", "number", "xml" (base64, signed back)}
-        -> 200/422 {"status": "rejected", "reasons": [...]}
-    GET  {base}/invoices/{uuid}     -> 200 same as above, or 404 when unknown
-    Authentication: a bearer token from POST {base}/auth {"username", "password"}.
+    Transport (XML bodies, ``Content-Type: application/xml``; bearer token from
+    ``POST {base}/auth`` with JSON ``{"username", "password"}`` -> ``{"access_token"}``):
+
+    - ``POST {base}/tdiep`` with one TDiep (200, 203 or 300) -> HTTP 200 with the technical
+      receipt, a TDiep 999 (TTTNhan 0: received; 1: refused, with DSLDo/LDo{MLoi, MTa});
+    - ``GET {base}/tdiep?ref=<MTDiep>`` -> HTTP 200 with ``DSTDiep``: every message the
+      T-VAN holds that refers to that MTDiep (MTDTChieu): its 999 and, once the authority
+      has answered, the 202 (coded invoice), 204 (data check result) or 301 (answer to a
+      04/SS notice); an empty DSTDiep when it knows no such message.
+
+    Idempotency: the MTDiep of a document is derived from its transaction UUID, and the
+    client always asks for the answers to that MTDiep before posting it, so a retry after
+    a timeout or a crash never sends a second message. A 202 or 301 is accepted only when
+    the authority's signature verifies and its signer is the tax authority
+    (``authority_tax_ids``, ``trusted_issuers``: the intake's rules).
     """
 
-    def __init__(self, base_url, username, password, timeout=TIMEOUT, session=None):
+    def __init__(
+        self,
+        base_url,
+        username,
+        password,
+        timeout=TIMEOUT,
+        session=None,
+        sender="",
+        receiver=tdiep.AUTHORITY,
+        authority_tax_ids=None,
+        trusted_issuers=None,
+    ):
         super().__init__(username, password, timeout, session)
         self.base_url = base_url.rstrip("/")
+        self.sender = sender
+        self.receiver = receiver or tdiep.AUTHORITY
+        self.authority_tax_ids = authority_tax_ids
+        self.trusted_issuers = trusted_issuers
 
     def _login_url(self):
         return f"{self.base_url}/auth"
@@ -135,46 +166,192 @@ class TvanClient(TokenClient):
     def _with_token(self):
         return {"headers": {"Authorization": f"Bearer {self.token}"}}
 
-    def _call(self, method, path, **kwargs):
-        return self._request(method, f"{self.base_url}{path}", **kwargs)
+    def _xml_call(self, method, path, **kwargs):
+        """One call answering XML; the token is renewed once when it has expired."""
+        url = f"{self.base_url}{path}"
+        for attempt in (1, 2):
+            if not self.token:
+                self.login()
+            headers = {**self._with_token()["headers"], "Content-Type": "application/xml"}
+            try:
+                response = self.session.request(
+                    method, url, timeout=self.timeout, headers=headers, **kwargs
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                raise ProviderError(
+                    RETRYABLE, f"{method} {url}: {exc.__class__.__name__}: {exc}"
+                ) from exc
+            except requests.RequestException as exc:
+                raise ProviderError(FINAL, f"{method} {url}: {exc}") from exc
+            if response.status_code in (401, 403) and attempt == 1:
+                self.token = None
+                continue
+            if response.status_code in (401, 403):
+                raise ProviderError(AUTH, f"{method} {url}: HTTP {response.status_code}")
+            if response.status_code >= 500 or response.status_code == 429:
+                raise ProviderError(RETRYABLE, f"{method} {url}: HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise ProviderError(
+                    FINAL, f"{method} {url}: HTTP {response.status_code}: {response.text[:200]!r}"
+                )
+            return response.content
+        raise AssertionError("unreachable")
+
+    def _message_id(self, seed):
+        try:
+            return tdiep.message_id(self.sender, seed)
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, str(exc)) from exc
+
+    def post(self, message):
+        """Post one TDiep (element); return its receipt (a :class:`tdiep.Receipt`)."""
+        answer = self._xml_call("POST", "/tdiep", data=tdiep.to_bytes(message))
+        try:
+            receipt = tdiep.read_receipt(tdiep.parse(answer))
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the T-VAN's receipt cannot be read: {exc}") from exc
+        return receipt
+
+    def answers(self, mtdiep):
+        """Every message the T-VAN holds that refers to ``mtdiep`` (list of Message)."""
+        answer = self._xml_call("GET", "/tdiep", params={"ref": mtdiep})
+        try:
+            return tdiep.parse_list(answer)
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the T-VAN's answers cannot be read: {exc}") from exc
 
     @staticmethod
-    def _issued(data):
-        if data.get("status") == "accepted":
-            return Issued(
-                authority_code=data.get("mccqt") or "",
-                number=str(data.get("number") or ""),
-                signed_xml=base64.b64decode(data["xml"]) if data.get("xml") else b"",
-                raw=data,
-            )
-        if data.get("status") == "rejected":
-            reasons = [str(r) for r in data.get("reasons") or []]
-            raise ProviderError(REJECTED, "; ".join(reasons) or "rejected", reasons)
-        if data.get("status") == "pending":
-            raise ProviderError(RETRYABLE, "the tax authority has not answered yet")
-        raise ProviderError(FINAL, f"unexpected answer {data!r}")
+    def _refused(receipt, what):
+        reasons = [str(reason) for reason in receipt.reasons] or ["TTTNhan 1"]
+        return ProviderError(
+            REJECTED, f"{what} refused by the T-VAN (999): {'; '.join(reasons)}", reasons
+        )
 
-    def lookup(self, transaction_uuid):
-        """The provider's record of this transaction, or None when it has none."""
-        status, data = self._call("GET", f"/invoices/{transaction_uuid}")
-        if status == 404:
+    @staticmethod
+    def _by_type(messages):
+        found = {}
+        for message in messages:
+            found.setdefault(message.type, []).append(message)
+        return found
+
+    def _envelope(self, message_type, mtdiep, tax_id, payload):
+        try:
+            return tdiep.build(
+                message_type, self.sender, self.receiver, payload, mtdiep=mtdiep, tax_id=tax_id
+            )
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the TDiep {message_type} cannot be made: {exc}") from exc
+
+    # -- invoices ------------------------------------------------------------------------------
+
+    def invoice_outcome(self, mtdiep, with_code=True, expected_key=None):
+        """What became of the invoice message ``mtdiep``: None when the T-VAN knows no such
+        message (it was never received), else an :class:`Issued`; a refusal, a 202 that
+        does not pass the authority check (or codes another invoice than ``expected_key``,
+        see :func:`tdiep.invoice_key`) or a missing answer raise ProviderError."""
+        messages = self._by_type(self.answers(mtdiep))
+        if not messages:
             return None
-        return self._issued(data)
+        try:
+            for message in messages.get(tdiep.CODED_INVOICE, []):
+                coded = tdiep.read_coded_invoice(
+                    message, self.authority_tax_ids, self.trusted_issuers, expected_key
+                )
+                return Issued(
+                    authority_code=coded.authority_code,
+                    number=coded.number,
+                    signed_xml=coded.xml,
+                    message_id=mtdiep,
+                    answer_xml=message.to_bytes(),
+                    warnings=[coded.check.message] if coded.check.result != "pass" else [],
+                )
+            for message in messages.get(tdiep.CHECK_RESULT, []):
+                result = tdiep.read_check_result(message)
+                if not result.valid:
+                    reasons = [str(reason) for reason in result.reasons] or [f"LTBao {result.kind}"]
+                    raise ProviderError(
+                        REJECTED,
+                        f"not eligible for an authority code (01/TB-KTDL {result.number}): "
+                        + "; ".join(reasons),
+                        reasons,
+                    )
+                if not with_code:
+                    return Issued(message_id=mtdiep, answer_xml=message.to_bytes())
+            for message in messages.get(tdiep.RECEIPT, []):
+                receipt = tdiep.read_receipt(message)
+                if not receipt.ok:
+                    raise self._refused(receipt, f"message {mtdiep}")
+        except tdiep.AuthorityRefused as exc:
+            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
+        if not with_code:
+            return Issued(message_id=mtdiep)
+        raise ProviderError(
+            RETRYABLE,
+            f"message {mtdiep} was received; the tax authority has not answered yet",
+        )
 
     def issue(self, document):
-        found = self.lookup(document["transaction_uuid"])
-        if found:
+        """Send an invoice (200 with code, 203 without, by the symbol's first letter) once,
+        and read its answer; see :meth:`invoice_outcome`."""
+        with_code = (document.get("symbol") or "C")[:1].upper() != "K"
+        mtdiep = self._message_id(document["transaction_uuid"])
+        try:
+            hdon = tdiep.parse_payload(document["xml"])
+            key = tdiep.invoice_key(document["xml"])
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the signed invoice cannot be read: {exc}") from exc
+        found = self.invoice_outcome(mtdiep, with_code, key)
+        if found is not None:
             return found
-        _status, data = self._call(
-            "POST",
-            "/invoices",
-            json={
-                "transaction_uuid": document["transaction_uuid"],
-                "seller_tax_id": document["seller_tax_id"],
-                "xml": base64.b64encode(document["xml"]).decode(),
-            },
-        )
-        return self._issued(data)
+        message_type = tdiep.INVOICE_WITH_CODE if with_code else tdiep.INVOICE_WITHOUT_CODE
+        receipt = self.post(self._envelope(message_type, mtdiep, document["seller_tax_id"], hdon))
+        if not receipt.ok:
+            raise self._refused(receipt, f"invoice message {mtdiep}")
+        return self.invoice_outcome(mtdiep, with_code, key) or Issued(message_id=mtdiep)
+
+    # -- 04/SS notices -------------------------------------------------------------------------
+
+    def notice_outcome(self, mtdiep, seller_tax_id):
+        """None when the T-VAN knows no message ``mtdiep``; else the 301's
+        :class:`tdiep.NoticeAnswer`, or ``False`` while the authority has not answered.
+        A 999 refusal or a 301 failing the authority check raise ProviderError."""
+        messages = self._by_type(self.answers(mtdiep))
+        if not messages:
+            return None
+        try:
+            for message in messages.get(tdiep.NOTICE_ANSWER, []):
+                return tdiep.read_notice_answer(
+                    message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
+                )
+            for message in messages.get(tdiep.RECEIPT, []):
+                receipt = tdiep.read_receipt(message)
+                if not receipt.ok:
+                    raise self._refused(receipt, f"notice message {mtdiep}")
+        except tdiep.AuthorityRefused as exc:
+            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
+        return False
+
+    def send_notice(self, notice):
+        """Send a signed 04/SS-HĐĐT notice as message 300 once. ``notice``: ``message_id``
+        (its MTDiep) or ``seed`` (what its MTDiep derives from), ``seller_tax_id`` and ``xml`` (the signed TBao). Return
+        (MTDiep, outcome as :meth:`notice_outcome`)."""
+        mtdiep = notice.get("message_id") or self._message_id(notice["seed"])
+        found = self.notice_outcome(mtdiep, notice["seller_tax_id"])
+        if found is not None:
+            return mtdiep, found
+        try:
+            payload = tdiep.parse_payload(notice["xml"])
+        except tdiep.TdiepError as exc:
+            raise ProviderError(FINAL, f"the signed notice cannot be read: {exc}") from exc
+        receipt = self.post(self._envelope(tdiep.NOTICE, mtdiep, notice["seller_tax_id"], payload))
+        if not receipt.ok:
+            raise self._refused(receipt, f"notice message {mtdiep}")
+        outcome = self.notice_outcome(mtdiep, notice["seller_tax_id"])
+        return mtdiep, outcome or False
 
 
 class ViettelClient(TokenClient):

@@ -9,6 +9,8 @@ from . import (
     o2c_cod_statement,
     o2c_complaint,
     o2c_intake,
+    o2c_kpi,
+    o2c_kpi_snapshot,
     o2c_payment_method,
     o2c_peak_period,
     o2c_return,

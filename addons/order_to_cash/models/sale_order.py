@@ -1303,3 +1303,26 @@ class SaleOrder(models.Model):
                 limit=1,
             )
         return self.browse()
+
+    # ------------------------------------------------------------------
+    # Stage 7: KPIs (external API)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def o2c_kpis(self, date_from, date_to, group_by=None, on_time_rule="promised"):
+        """Order-to-cash KPIs of the orders accepted from ``date_from`` to ``date_to``
+        (dates, both included, UTC days) in the companies the user works in, read from
+        the stored stage timestamps and documents (see ``pipeline/kpis.py`` for every
+        definition).
+
+        :param group_by: empty, or one of channel, warehouse, carrier (the carrier
+            account of the order's first shipment), salesperson, day, week, month
+            (of the acceptance date)
+        :param on_time_rule: ``promised`` (commitment date, else the expected date) or
+            ``sla`` (the SLA deadline of the delivered stage)
+        :return: a dict: the parameters, ``total`` (the KPIs of every order) and
+            ``groups`` (a list of ``{"key", "label", "kpis"}``, key False for the orders
+            without a value); rates are fractions (0..1) and False when nothing is
+            measured, cycle times are in hours (``count``, ``median``, ``p90``).
+        """
+        return self.env["o2c.kpi"]._api(date_from, date_to, group_by, on_time_rule)

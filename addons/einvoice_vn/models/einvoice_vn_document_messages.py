@@ -1,0 +1,204 @@
+import logging
+
+from odoo import api, fields, models
+
+from ..tools import providers
+
+_logger = logging.getLogger(__name__)
+BATCH_SIZE = 50
+
+
+class EinvoiceVnDocumentMessages(models.AbstractModel):
+    """What an issued e-invoice exchanges with its provider after the issue: the 04/SS-HĐĐT
+    notice of its cancellation, adjustment or replacement, sent as T-VAN message 300 with
+    the tax authority's answer (301) kept, and the authority code Viettel gives later than
+    the creation (``codeOfTax``). Used by ``einvoice.vn.document`` only; kept apart so that
+    the document's own file stays readable."""
+
+    _name = "einvoice.vn.document.messages"
+    _description = "E-invoice messages with the provider"
+
+    notice_state = fields.Selection(
+        [
+            ("to_send", "To send"),
+            ("sent", "Awaiting the answer"),
+            ("accepted", "Accepted by the tax authority"),
+            ("refused", "Not accepted"),
+            ("error", "Error"),
+        ],
+        string="04/SS Notice Status",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The 04/SS-HĐĐT notice of this invoice's cancellation, adjustment or "
+        "replacement, sent to the tax authority as message 300, and its answer (301).",
+    )
+    notice_attachment_id = fields.Many2one(
+        "ir.attachment", string="04/SS Notice (signed)", readonly=True, copy=False
+    )
+    notice_message_id = fields.Char(string="04/SS Message Code (MTDiep)", readonly=True, copy=False)
+    notice_answer_attachment_id = fields.Many2one(
+        "ir.attachment", string="Tax Authority Answer (301)", readonly=True, copy=False
+    )
+    notice_result = fields.Text(string="04/SS Notice Result", readonly=True, copy=False)
+
+    def _send_notice(self):
+        """Send the recorded 04/SS notices (message 300) and store the answers (301);
+        errors are recorded on the document, never raised. Each document is locked first
+        (one held by another worker is left to it), and sending asks the T-VAN for the
+        answers to the notice's MTDiep first, so a notice is never sent twice."""
+        for record in self._einvoice_vn_trusted():
+            doc = record.try_lock_for_update(allow_referencing=True)
+            if not doc:
+                continue
+            doc.invalidate_recordset()
+            if doc.notice_state not in ("to_send", "sent"):
+                continue
+            company = doc.company_id.sudo()
+            try:
+                with self.env.cr.savepoint():
+                    client = company._einvoice_vn_client()
+                    payload = {
+                        "message_id": doc.notice_message_id,
+                        "seller_tax_id": company.vat,
+                        "xml": doc.notice_attachment_id.raw,
+                    }
+                    if doc.notice_state == "sent":
+                        outcome = client.notice_outcome(doc.notice_message_id, company.vat)
+                    else:
+                        _mtdiep, outcome = client.send_notice(payload)
+                    doc._record_notice_outcome(outcome)
+            except providers.ProviderError as exc:
+                doc._record_notice_error(exc)
+
+    def _record_notice_outcome(self, outcome):
+        """``outcome``: False while the authority has not answered, else its 301."""
+        self.ensure_one()
+        if outcome is None:
+            # The T-VAN knows no such message: sent by nobody yet.
+            self.notice_state = "to_send"
+            return
+        if outcome is False:
+            self.write({"notice_state": "sent", "notice_result": False})
+            return
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"301-{self.display_ref}-{outcome.number or 'answer'}.xml",
+                    "raw": outcome.xml,
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        reasons = [str(reason) for reason in outcome.all_reasons()]
+        if outcome.accepted:
+            result = self.env._(
+                "Accepted by the tax authority (notice %(number)s of %(date)s).",
+                number=outcome.number,
+                date=outcome.date,
+            )
+        else:
+            result = self.env._(
+                "Not accepted by the tax authority (notice %(number)s of %(date)s): %(reasons)s",
+                number=outcome.number,
+                date=outcome.date,
+                reasons="; ".join(reasons) or "-",
+            )
+        if outcome.check.result != "pass":
+            result += "\n" + outcome.check.message
+        self.write(
+            {
+                "notice_state": "accepted" if outcome.accepted else "refused",
+                "notice_answer_attachment_id": attachment.id,
+                "notice_result": result,
+            }
+        )
+        self.message_post(body=result, subtype_xmlid="mail.mt_note")
+
+    def _record_notice_error(self, exc):
+        """A failed sending or answer: temporary ones are retried by the notice job; a
+        refusal (999) is 'not accepted'; anything else needs a look."""
+        self.ensure_one()
+        if exc.kind == providers.RETRYABLE:
+            self.notice_result = exc.message
+            return
+        self.write(
+            {
+                "notice_state": "refused" if exc.kind == providers.REJECTED else "error",
+                "notice_result": exc.message,
+            }
+        )
+        self.message_post(
+            body=self.env._("04/SS notice: %(message)s", message=exc.message),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    @api.model
+    def _cron_send_notices(self):
+        """Send the recorded 04/SS notices and poll the answers of those sent, one locked
+        document at a time, committing each: two workers never send the same notice."""
+        docs = self._einvoice_vn_trusted()
+        Cron = self.env["ir.cron"]
+        domain = [("notice_state", "in", ("to_send", "sent"))]
+        Cron._commit_progress(remaining=docs.search_count(domain))
+        seen = set()
+        while True:
+            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
+            if not batch:
+                break
+            seen.update(batch.ids)
+            Cron._commit_progress()
+            for doc in batch:
+                doc._send_notice()
+                if not Cron._commit_progress(1):
+                    return
+
+    @api.model
+    def _cron_fetch_authority_codes(self):
+        """Viettel: read the authority code (``codeOfTax``) of accepted invoices with code
+        that have none yet. SInvoice fills it on creation only for cash-register invoices;
+        the others get it later, read by the search call."""
+        docs = self._einvoice_vn_trusted()
+        Cron = self.env["ir.cron"]
+        domain = [
+            ("state", "=", "accepted"),
+            ("authority_code", "=", False),
+            ("symbol", "=like", "C%"),
+            ("company_id.einvoice_vn_provider", "=", "viettel"),
+        ]
+        Cron._commit_progress(remaining=docs.search_count(domain))
+        seen = set()
+        while True:
+            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
+            if not batch:
+                break
+            seen.update(batch.ids)
+            Cron._commit_progress()
+            for doc in batch:
+                locked = doc.try_lock_for_update(allow_referencing=True)
+                if locked:
+                    locked.invalidate_recordset()
+                    locked.filtered(lambda d: not d.authority_code)._fetch_authority_code()
+                if not Cron._commit_progress(1 if locked else 0):
+                    return
+
+    def _fetch_authority_code(self):
+        for doc in self._einvoice_vn_trusted():
+            company = doc.company_id.sudo()
+            try:
+                found = company._einvoice_vn_client().lookup(company.vat, doc.transaction_uuid)
+            except providers.ProviderError as exc:
+                _logger.warning("Authority code of %s not read: %s", doc.display_ref, exc.message)
+                continue
+            if found and found.authority_code:
+                doc.authority_code = found.authority_code
+                doc.message_post(
+                    body=self.env._(
+                        "Authority code (MCCQT) received: %(code)s", code=found.authority_code
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )

@@ -1,0 +1,178 @@
+import datetime
+
+from odoo import api, fields, models
+
+# How many days of accepted orders one snapshot measures (a rolling window ending on its
+# date): recent orders have not been delivered or paid yet, a single day says little.
+WINDOW_DAYS = 30
+DIMENSIONS = [
+    ("total", "Total"),
+    ("channel", "Channel"),
+    ("warehouse", "Warehouse"),
+    ("carrier", "Carrier"),
+    ("salesperson", "Salesperson"),
+]
+DIMENSION_FIELDS = {
+    "channel": "channel_id",
+    "warehouse": "warehouse_id",
+    "carrier": "carrier_account_id",
+    "salesperson": "user_id",
+}
+CYCLE_FIELDS = {
+    "accepted_verified": ("cycle_verify", "cycle_verify_p90"),
+    "verified_packed": ("cycle_pack", "cycle_pack_p90"),
+    "packed_shipped": ("cycle_ship", "cycle_ship_p90"),
+    "shipped_delivered": ("cycle_deliver", "cycle_deliver_p90"),
+    "order_to_cash": ("cycle_o2c", "cycle_o2c_p90"),
+}
+
+
+def _percent(rate):
+    return None if rate is None else round(rate * 100.0, 2)
+
+
+class O2cKpiSnapshot(models.Model):
+    """The KPIs of a company for the orders of the 30 days ending on ``date``, in total
+    and per channel, warehouse, carrier and salesperson, stored daily for trends."""
+
+    _name = "o2c.kpi.snapshot"
+    _description = "Order to Cash KPI Snapshot"
+    _order = "date desc, company_id, dimension, dimension_label"
+    _check_company_auto = True
+
+    date = fields.Date(required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    dimension = fields.Selection(DIMENSIONS, required=True, readonly=True)
+    dimension_key = fields.Integer(
+        readonly=True, help="Id of the channel, warehouse, carrier account or user; 0 for none."
+    )
+    dimension_label = fields.Char(string="Value", readonly=True)
+    channel_id = fields.Many2one(
+        "o2c.channel", string="Sales Channel", readonly=True, check_company=True
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, check_company=True)
+    carrier_account_id = fields.Many2one(
+        "o2c.carrier.account", string="Carrier", readonly=True, check_company=True
+    )
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    order_count = fields.Integer(string="Orders", readonly=True)
+    cancelled_count = fields.Integer(string="Cancelled", readonly=True)
+    cancellation_rate = fields.Float(string="Cancellation (%)", aggregator="avg", readonly=True)
+    otif_rate = fields.Float(string="OTIF (%)", aggregator="avg", readonly=True)
+    on_time_rate = fields.Float(string="On Time (%)", aggregator="avg", readonly=True)
+    in_full_rate = fields.Float(string="In Full (%)", aggregator="avg", readonly=True)
+    perfect_order_rate = fields.Float(string="Perfect Orders (%)", aggregator="avg", readonly=True)
+    fill_rate_lines = fields.Float(string="Fill Rate, Lines (%)", aggregator="avg", readonly=True)
+    fill_rate_units = fields.Float(string="Fill Rate, Units (%)", aggregator="avg", readonly=True)
+    sla_verified_rate = fields.Float(string="SLA Verified (%)", aggregator="avg", readonly=True)
+    sla_packed_rate = fields.Float(string="SLA Packed (%)", aggregator="avg", readonly=True)
+    sla_shipped_rate = fields.Float(string="SLA Shipped (%)", aggregator="avg", readonly=True)
+    sla_delivered_rate = fields.Float(string="SLA Delivered (%)", aggregator="avg", readonly=True)
+    return_rate = fields.Float(string="Returns (%)", aggregator="avg", readonly=True)
+    complaint_rate = fields.Float(string="Complaints (%)", aggregator="avg", readonly=True)
+    rating_avg = fields.Float(string="Average Rating", aggregator="avg", readonly=True)
+    cod_outstanding = fields.Monetary(string="COD Outstanding", readonly=True)
+    cycle_verify = fields.Float(
+        string="Accepted → Verified (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_verify_p90 = fields.Float(
+        string="Accepted → Verified (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_pack = fields.Float(
+        string="Verified → Packed (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_pack_p90 = fields.Float(
+        string="Verified → Packed (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_ship = fields.Float(
+        string="Packed → Shipped (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_ship_p90 = fields.Float(
+        string="Packed → Shipped (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_deliver = fields.Float(
+        string="Shipped → Delivered (h, median)", aggregator="avg", readonly=True
+    )
+    cycle_deliver_p90 = fields.Float(
+        string="Shipped → Delivered (h, p90)", aggregator="avg", readonly=True
+    )
+    cycle_o2c = fields.Float(string="Order to Cash (h, median)", aggregator="avg", readonly=True)
+    cycle_o2c_p90 = fields.Float(string="Order to Cash (h, p90)", aggregator="avg", readonly=True)
+
+    _date_dimension_unique = models.UniqueIndex(
+        "(date, company_id, dimension, dimension_key)",
+        "There is already a KPI snapshot for this date, company and dimension value.",
+    )
+
+    @api.model
+    def _values(self, kpi, date, company, dimension, key, label):
+        values = {
+            "date": date,
+            "company_id": company.id,
+            "dimension": dimension,
+            "dimension_key": key or 0,
+            "dimension_label": label,
+            "order_count": kpi["orders"],
+            "cancelled_count": kpi["cancellation"]["cancelled"],
+            "cancellation_rate": _percent(kpi["cancellation"]["rate"]),
+            "otif_rate": _percent(kpi["otif"]["rate"]),
+            "on_time_rate": _percent(kpi["otif"]["on_time_rate"]),
+            "in_full_rate": _percent(kpi["otif"]["in_full_rate"]),
+            "perfect_order_rate": _percent(kpi["perfect_order"]["rate"]),
+            "fill_rate_lines": _percent(kpi["fill_rate"]["lines_rate"]),
+            "fill_rate_units": _percent(kpi["fill_rate"]["units_rate"]),
+            "return_rate": _percent(kpi["returns"]["rate"]),
+            "complaint_rate": _percent(kpi["complaints"]["rate"]),
+            "rating_avg": kpi["rating"]["average"],
+            "cod_outstanding": kpi["cod_outstanding"]["amount"],
+        }
+        for stage, sla in kpi["sla_compliance"].items():
+            values[f"sla_{stage}_rate"] = _percent(sla["rate"])
+        for transition, (median, p90) in CYCLE_FIELDS.items():
+            values[median] = kpi["cycle_time_hours"][transition]["median"]
+            values[p90] = kpi["cycle_time_hours"][transition]["p90"]
+        if dimension in DIMENSION_FIELDS and key:
+            values[DIMENSION_FIELDS[dimension]] = key
+        return values
+
+    @api.model
+    def _company_values(self, company, date):
+        """Snapshot rows of ``company`` for ``date`` (orders accepted in the
+        ``WINDOW_DAYS`` days ending on it), every dimension."""
+        Kpi = (
+            self.env["o2c.kpi"].with_company(company).with_context(allowed_company_ids=company.ids)
+        )
+        start = date - datetime.timedelta(days=WINDOW_DAYS - 1)
+        vals_list = []
+        for dimension, _label in DIMENSIONS:
+            group_by = None if dimension == "total" else dimension
+            result = Kpi._compute(start, date, group_by)
+            if dimension == "total":
+                vals_list.append(
+                    self._values(result["total"], date, company, "total", 0, self.env._("Total"))
+                )
+                continue
+            for group in result["groups"]:
+                vals_list.append(
+                    self._values(
+                        group["kpis"], date, company, dimension, group["key"], group["label"]
+                    )
+                )
+        return vals_list
+
+    @api.model
+    def _cron_o2c_kpi_snapshot(self, date=None):
+        """Store today's snapshots, one company per committed batch. Running it again
+        the same day replaces that day's rows of the company (never a second set)."""
+        self = self.sudo()  # noqa: PLW0642 - a job for every company, not a user's view
+        Cron = self.env["ir.cron"]
+        date = date or fields.Date.context_today(self)
+        companies = self.env["res.company"].search([])
+        Cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            vals_list = self._company_values(company, date)
+            self.search([("company_id", "=", company.id), ("date", "=", date)]).unlink()
+            self.create(vals_list)
+            if not Cron._commit_progress(1):
+                break
