@@ -65,6 +65,7 @@ class O2cDemoVnStory(models.AbstractModel):
         today_orders = story._make_today(company, today)
         story._make_after_sales(company, today_orders, historic, today)
         story._make_kpi_snapshots(today)
+        story._make_o2c_kpi_snapshots(company, today)
         # The administrator lands in the Vietnamese company.
         self.env.ref("base.user_admin").write(
             {"company_ids": [Command.link(company.id)], "company_id": company.id}
@@ -461,6 +462,9 @@ class O2cDemoVnStory(models.AbstractModel):
         interactive issue makes between signing and sending."""
         doc = invoice._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         doc._einvoice_vn_trusted()._issue_one(lambda: None)
+        # As the interactive issue does next: the 04/SS notice of the adjusted invoice
+        # (sent where the provider takes notices; the sandbox keeps it on the document).
+        doc.origin_id.filtered(lambda d: d.notice_state == "to_send")._send_notice()
         if doc.state != "accepted":
             raise UserError(
                 self.env._(
@@ -612,7 +616,12 @@ class O2cDemoVnStory(models.AbstractModel):
         invoice.action_post()
         doc = self._issue(invoice)
         if company._einvoice_vn_can_cancel():
-            doc._einvoice_vn_trusted().action_cancel_einvoice()
+            # action_cancel_einvoice's steps, without the commits it makes between them
+            # for interactive use: demo data loads in one transaction.
+            doc = doc._einvoice_vn_trusted()
+            doc._attach_notice("cancel", "Lập nhầm khách hàng, hủy để lập lại")
+            doc.state = "cancelled"
+            doc.filtered(lambda d: d.notice_state == "to_send")._send_notice()
             invoice.button_draft()
             invoice.button_cancel()
         self._xmlid("invoice_cancelled", invoice)
@@ -793,3 +802,13 @@ class O2cDemoVnStory(models.AbstractModel):
         Snapshot = self.env["ar.kpi.snapshot"]
         for as_of in [*sorted(dates), today]:
             Snapshot._cron_snapshot(as_of=as_of)
+
+    def _make_o2c_kpi_snapshots(self, company, today):
+        """Weekly Order to Cash KPI snapshots over the last six months and today's: the
+        snapshot job's own rows (``_company_values``), each date replacing its rows as
+        the job does, without the job's commit per company."""
+        Snapshot = self.env["o2c.kpi.snapshot"]
+        for weeks in range(26, -1, -1):
+            date = today - datetime.timedelta(weeks=weeks)
+            Snapshot.search([("company_id", "=", company.id), ("date", "=", date)]).unlink()
+            Snapshot.create(Snapshot._company_values(company, date))

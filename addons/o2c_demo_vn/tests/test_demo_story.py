@@ -96,6 +96,17 @@ class TestDemoStory(TransactionCase):
         self.assertTrue(promise)
         self.assertEqual(promise.state, "open")
 
+    def test_order_kpi_trend(self):
+        snapshots = self.env["o2c.kpi.snapshot"].search(
+            [("company_id", "=", self.company.id), ("dimension", "=", "total")]
+        )
+        self.assertGreaterEqual(len(set(snapshots.mapped("date"))), 26)
+        self.assertTrue(
+            self.env["o2c.kpi.snapshot"].search_count(
+                [("company_id", "=", self.company.id), ("dimension", "=", "channel")]
+            )
+        )
+
     def test_building_again_changes_nothing(self):
         def counts():
             return {
