@@ -410,13 +410,15 @@ class O2cDemoVnStory(models.AbstractModel):
         invoice = self._invoice(order, day)
         # The documents prove these stages on their own days, not on the day the demo
         # was made: verified within the hour, packed and shipped the next working hours,
-        # delivered by truck one to four days later (spread by order, for the KPIs).
+        # delivered by truck one to four days later against a promise of three days
+        # (spread by order, for the KPIs: some deliveries are late).
         verified = moment + datetime.timedelta(minutes=20 + index * 17 % 120)
         packed = verified + datetime.timedelta(hours=3 + index % 20)
         shipped = packed + datetime.timedelta(hours=2 + index * 5 % 9)
         order.write(
             {
                 "date_order": moment,
+                "commitment_date": moment + datetime.timedelta(days=3),
                 "o2c_date_accepted": moment,
                 "o2c_date_verified": verified,
                 "o2c_date_packed": packed,
