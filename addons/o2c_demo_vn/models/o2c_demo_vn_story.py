@@ -22,6 +22,8 @@ from ..tools.story import (
     PROMISE,
     RATINGS,
     RETAIL,
+    SLA_OFFICE_HOURS,
+    SLA_PROFILES,
     TODAY,
     USERS,
     retail_ref,
@@ -726,70 +728,35 @@ class O2cDemoVnStory(models.AbstractModel):
                             "day_period": period,
                         }
                     )
-                    for day in range(6)
-                    for name, start, end, period in (
-                        ("Sáng", 8, 12, "morning"),
-                        ("Chiều", 13, 17, "afternoon"),
-                    )
-                    # Saturday mornings only, as many distributors work.
-                    if day < 5 or period == "morning"
+                    for day, name, start, end, period in SLA_OFFICE_HOURS
                 ],
             }
         )
-        marketplaces = self._ref("channel_shopee") | self._ref("channel_tiktok")
-        manager = self._ref("user_sales_manager")
-        Profile = self.env["o2c.sla.profile"]
-        self._xmlid(
-            "sla_marketplace",
-            Profile.create(
+        for xmlid, name, sequence, channels, targets in SLA_PROFILES:
+            lines = [
+                Command.create(
+                    {
+                        "transition": transition,
+                        "hours": hours,
+                        "state_ids": [
+                            Command.set([self.env.ref(f"base.state_vn_{p}").id for p in zone])
+                        ],
+                    }
+                )
+                for transition, hours, zone in targets
+            ]
+            profile = self.env["o2c.sla.profile"].create(
                 {
-                    "name": "Đơn sàn TMĐT",
-                    "sequence": 10,
+                    "name": name,
+                    "sequence": sequence,
                     "company_id": company.id,
-                    "channel_ids": [Command.set(marketplaces.ids)],
+                    "channel_ids": [Command.set([self._ref(f"channel_{c}").id for c in channels])],
                     "resource_calendar_id": calendar.id,
-                    "responsible_user_id": manager.id,
-                    "line_ids": [
-                        Command.create({"transition": "verified", "hours": 2}),
-                        Command.create({"transition": "packed", "hours": 8}),
-                        Command.create({"transition": "shipped", "hours": 8}),
-                        Command.create(
-                            {
-                                "transition": "delivered",
-                                "hours": 24,
-                                "state_ids": [
-                                    Command.set(
-                                        [
-                                            self.env.ref("base.state_vn_VN-HN").id,
-                                            self.env.ref("base.state_vn_VN-SG").id,
-                                        ]
-                                    )
-                                ],
-                            }
-                        ),
-                        Command.create({"transition": "delivered", "hours": 72}),
-                    ],
+                    "responsible_user_id": self._ref("user_sales_manager").id,
+                    "line_ids": lines,
                 }
-            ),
-        )
-        self._xmlid(
-            "sla_default",
-            Profile.create(
-                {
-                    "name": "Đơn khác",
-                    "sequence": 100,
-                    "company_id": company.id,
-                    "resource_calendar_id": calendar.id,
-                    "responsible_user_id": manager.id,
-                    "line_ids": [
-                        Command.create({"transition": "verified", "hours": 8}),
-                        Command.create({"transition": "packed", "hours": 16}),
-                        Command.create({"transition": "shipped", "hours": 16}),
-                        Command.create({"transition": "delivered", "hours": 72}),
-                    ],
-                }
-            ),
-        )
+            )
+            self._xmlid(xmlid, profile)
 
     # ------------------------------------------------------------------
     # Collection KPIs

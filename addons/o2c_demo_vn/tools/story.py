@@ -282,3 +282,36 @@ RATINGS = [
     (2, 4, "Ổn, mong giao sớm hơn vào dịp cuối tháng."),
     (4, 5, "Rất hài lòng."),
 ]
+
+# Office hours of the SLA calendar: (weekday, name, from, to, period); Saturday mornings
+# too, as many distributors work.
+SLA_OFFICE_HOURS = [
+    (day, name, start, end, period)
+    for day in range(6)
+    for name, start, end, period in (("Sáng", 8, 12, "morning"), ("Chiều", 13, 17, "afternoon"))
+    if day < 5 or period == "morning"
+]
+# SLA profiles: (xmlid, name, sequence, channel codes (none: every channel), targets as
+# (transition, working hours, delivery provinces (none: the others))).
+SLA_PROFILES = [
+    (
+        "sla_marketplace",
+        "Đơn sàn TMĐT",
+        10,
+        ["shopee", "tiktok"],
+        [
+            ("verified", 2, []),
+            ("packed", 8, []),
+            ("shipped", 8, []),
+            ("delivered", 24, ["VN-HN", "VN-SG"]),
+            ("delivered", 72, []),
+        ],
+    ),
+    (
+        "sla_default",
+        "Đơn khác",
+        100,
+        [],
+        [("verified", 8, []), ("packed", 16, []), ("shipped", 16, []), ("delivered", 72, [])],
+    ),
+]
