@@ -537,3 +537,24 @@ class TestSla(O2cCommon):
         )
         with freeze_time(local(2026, 12, 12, 6)):
             self.assertEqual(self.env["o2c.peak.period"]._o2c_wave_cap(self.company), 2)
+
+    def test_finished_order_keeps_its_profile_when_tags_change(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA finished)"})
+        self.profile.copy(
+            {
+                "name": "VIP",
+                "partner_category_ids": [Command.set(vip.ids)],
+                "line_ids": [Command.create({"transition": "delivered", "hours": 1})],
+            }
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        order.write(
+            {
+                "o2c_date_verified": local(2026, 11, 30, 9),
+                "o2c_date_shipped": local(2026, 11, 30, 10),
+            }
+        )
+        self.customer.category_id = [Command.link(vip.id)]
+        # Delivered at shipping (no carrier): measured with the profile of the time.
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+        self.assertEqual(order.o2c_sla_due_delivered, local(2026, 12, 1, 10))
