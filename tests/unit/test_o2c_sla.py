@@ -163,3 +163,22 @@ def test_caps():
     assert sla.smallest_cap(50, 30) == 30
     assert sla.smallest_cap(0, 30) == 30
     assert sla.smallest_cap(50, 0) == 50
+
+
+def test_delivery_end():
+    shipped, paid, delivered = (datetime.datetime(2026, 11, 30, h) for h in (9, 10, 11))
+    assert sla.delivery_end({"shipped": shipped}, carrier_tracked=True) is None
+    assert sla.delivery_end({"shipped": shipped}, carrier_tracked=False) == shipped
+    assert sla.delivery_end({"shipped": shipped, "paid": paid}, carrier_tracked=True) == paid
+    assert sla.delivery_end({"shipped": shipped, "closed": paid}, carrier_tracked=True) == paid
+    both = {"shipped": shipped, "paid": paid, "delivered": delivered}
+    assert sla.delivery_end(both, carrier_tracked=True) == delivered
+    assert sla.delivery_end({}, carrier_tracked=False) is None
+
+
+def test_in_scope():
+    assert sla.in_scope("sale", False, False)
+    assert not sla.in_scope("cancel", True, True)
+    assert not sla.in_scope("draft", False, False)
+    assert sla.in_scope("sent", True, False)
+    assert sla.in_scope("draft", False, True)

@@ -3,6 +3,12 @@ from odoo.exceptions import ValidationError
 
 from ..pipeline import sla
 
+STRETCH_HELP = (
+    "Working hours allowed for this transition are multiplied by this factor when the "
+    "transition starts (its previous stage is reached) on a day of the period, in the "
+    "time zone of the SLA profile's working hours; a transition started the day before "
+    "the period is not stretched."
+)
 STRETCH_FIELDS = {
     "verified": "stretch_verified",
     "packed": "stretch_packed",
@@ -24,12 +30,16 @@ class O2cPeakPeriod(models.Model):
     date_from = fields.Date(string="From", required=True)
     date_to = fields.Date(string="To", required=True)
     stretch_verified = fields.Float(
-        string="Stretch Accepted → Verified", default=1.0, digits=(4, 2)
+        string="Stretch Accepted → Verified", default=1.0, digits=(4, 2), help=STRETCH_HELP
     )
-    stretch_packed = fields.Float(string="Stretch Verified → Packed", default=1.0, digits=(4, 2))
-    stretch_shipped = fields.Float(string="Stretch Packed → Shipped", default=1.0, digits=(4, 2))
+    stretch_packed = fields.Float(
+        string="Stretch Verified → Packed", default=1.0, digits=(4, 2), help=STRETCH_HELP
+    )
+    stretch_shipped = fields.Float(
+        string="Stretch Packed → Shipped", default=1.0, digits=(4, 2), help=STRETCH_HELP
+    )
     stretch_delivered = fields.Float(
-        string="Stretch Shipped → Delivered", default=1.0, digits=(4, 2)
+        string="Stretch Shipped → Delivered", default=1.0, digits=(4, 2), help=STRETCH_HELP
     )
     wave_max_orders = fields.Integer(
         string="Max Orders per Pick Wave",
@@ -92,8 +102,8 @@ class O2cPeakPeriod(models.Model):
     @api.model
     def _o2c_wave_cap(self, company, day=None):
         """The smallest wave cap of ``company``'s peak periods running on ``day``
-        (today by default); 0 when none."""
-        day = day or fields.Date.context_today(self)
+        (today in the company's time zone by default); 0 when none."""
+        day = day or self.env["o2c.sla.profile"]._o2c_local_today(company)
         peaks = self.sudo().search(
             [
                 ("company_id", "=", company.id),

@@ -4,12 +4,25 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import split_every
 
 from ..pipeline import sla
 
 # Work intervals are fetched for at least this much time after the earliest start;
 # a deadline beyond it fetches a longer window (see ``_o2c_work_intervals``).
 INTERVAL_WINDOW_DAYS = 45
+# Open orders re-matched per batch when profiles change.
+REMATCH_BATCH_SIZE = 1000
+# A write of these re-matches the open orders of the profile's company.
+REMATCH_FIELDS = {
+    "active",
+    "channel_ids",
+    "partner_category_ids",
+    "sequence",
+    "company_id",
+    "line_ids",
+}
 
 
 class O2cSlaProfile(models.Model):
@@ -68,8 +81,58 @@ class O2cSlaProfile(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Its lines re-match once, with the profile, not each on its own.
+        profiles = super(O2cSlaProfile, self.with_context(o2c_sla_no_rematch=True)).create(
+            vals_list
+        )
+        profiles = profiles.with_env(self.env)
+        profiles._o2c_rematch_open_orders(profiles.company_id)
+        return profiles
+
+    def write(self, vals):
+        companies = self.company_id
+        result = super(O2cSlaProfile, self.with_context(o2c_sla_no_rematch=True)).write(vals)
+        if REMATCH_FIELDS & set(vals):
+            self._o2c_rematch_open_orders(companies | self.company_id)
+        return result
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    @api.model
+    def _o2c_rematch_open_orders(self, companies):
+        """Match the open orders of ``companies`` again and compute their missing due
+        dates: a profile created, reactivated or edited after an order was accepted
+        (go-live, peak reconfiguration) reaches it. Due dates already fixed stay.
+        In batches: one search for the ids, then the batch's fields are recomputed
+        together (prefetched reads, one profile search per company and batch)."""
+        if not companies or self.env.context.get("o2c_sla_no_rematch"):
+            return
+        Order = self.env["sale.order"].sudo()
+        domain = Order._o2c_sla_open_domain() & Domain("company_id", "in", companies.ids)
+        self.env.flush_all()
+        profile_field = Order._fields["o2c_sla_profile_id"]
+        for ids in split_every(REMATCH_BATCH_SIZE, Order.search(domain, order="id").ids):
+            batch = Order.browse(ids)
+            self.env.add_to_compute(profile_field, batch)
+            # The dates, status and alert flag depend on the profile.
+            batch.modified(["o2c_sla_profile_id"])
+            self.env.flush_all()
+            batch.invalidate_recordset()
+
+    @api.model
+    def _o2c_local_today(self, company, calendar=None, now=None):
+        """Today in the SLA's time zone: that of ``calendar`` (the profile's working
+        hours), else of the company's address, else UTC; never the user's."""
+        tz = pytz.timezone((calendar and calendar.tz) or company.partner_id.tz or "UTC")
+        now = now or fields.Datetime.now()
+        return pytz.utc.localize(now).astimezone(tz).date()
 
     @api.model
     def _o2c_match(self, orders):

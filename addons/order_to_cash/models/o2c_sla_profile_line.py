@@ -30,6 +30,18 @@ class O2cSlaProfileLine(models.Model):
         "provinces (a zone); a line without provinces applies to the others.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.profile_id._o2c_rematch_open_orders(lines.company_id)
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"hours", "transition", "state_ids", "profile_id"} & set(vals):
+            self.profile_id._o2c_rematch_open_orders(self.company_id)
+        return result
+
     @api.constrains("hours", "transition", "state_ids")
     def _check_hours(self):
         for line in self:

@@ -952,24 +952,43 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
 
-    @api.depends("company_id", "o2c_channel_id", "partner_id")
+    @api.depends(
+        "company_id",
+        "o2c_channel_id",
+        "partner_id",
+        "partner_id.category_id",
+        "partner_id.commercial_partner_id.category_id",
+    )
     def _compute_o2c_sla_profile_id(self):
+        """The matching profile; an order whose SLA is over keeps the one it was
+        measured with (its due dates, which the KPIs read, came from it)."""
         matches = self.env["o2c.sla.profile"]._o2c_match(self)
         for order in self:
-            order.o2c_sla_profile_id = matches[order.id]
+            if order._o2c_sla_finished():
+                order.o2c_sla_profile_id = order.o2c_sla_profile_id
+            else:
+                order.o2c_sla_profile_id = matches[order.id]
 
     @api.depends(
         "state",
+        "o2c_channel_id",
+        "company_id.o2c_verify_manual_orders",
         "o2c_sla_profile_id",
         "o2c_date_accepted",
         "o2c_date_verified",
         "o2c_date_packed",
         "o2c_date_shipped",
         "o2c_date_delivered",
+        "o2c_date_paid",
+        "o2c_date_after_sales",
+        "o2c_date_closed",
+        "o2c_shipment_ids",
     )
     def _compute_o2c_sla_dates(self):
         """A due date is set once, when its previous stage is reached, from the
-        profile and peaks of that moment; later changes of them do not move it."""
+        profile and peaks of that moment; later changes of them do not move it.
+        Only orders in the pipeline (``sla.in_scope``) have an open transition, and
+        the delivery one ends as ``sla.delivery_end`` says."""
         intervals = O2cSlaIntervals(self.env)
         peaks = self.env["o2c.peak.period"]._o2c_company_peaks(self.company_id)
         for order in self:
@@ -984,7 +1003,7 @@ class SaleOrder(models.Model):
                     order[fname] = order._o2c_sla_due(
                         profile, target, start, intervals, company_peaks
                     )
-            target = sla.open_transition(dates) if order.state != "cancel" else None
+            target = order._o2c_sla_open() and sla.open_transition(order._o2c_sla_open_dates())
             deadline = target and order[SLA_DUE_FIELDS[target]]
             order.o2c_sla_next_stage = target if deadline else False
             order.o2c_sla_deadline = deadline or False
@@ -1011,6 +1030,46 @@ class SaleOrder(models.Model):
     def _o2c_sla_stage_dates(self):
         self.ensure_one()
         return {stage: self[f"o2c_date_{stage}"] for stage in sla.STAGES}
+
+    def _o2c_sla_open_dates(self):
+        """The stage dates with the end of the delivery transition as its date."""
+        self.ensure_one()
+        dates = self._o2c_sla_stage_dates()
+        later = {key: self[f"o2c_date_{key}"] for key in ("paid", "after_sales", "closed")}
+        dates["delivered"] = sla.delivery_end(
+            dict(dates, **later), carrier_tracked=bool(self.sudo().o2c_shipment_ids)
+        )
+        return dates
+
+    def _o2c_sla_finished(self):
+        """Whether the order's SLAs are over: cancelled, closed or delivered."""
+        self.ensure_one()
+        return bool(
+            self.state == "cancel"
+            or self.o2c_date_closed
+            or self._o2c_sla_open_dates()["delivered"]
+        )
+
+    def _o2c_sla_open(self):
+        """Whether the order is in the pipeline and its last SLA transition still runs."""
+        self.ensure_one()
+        in_scope = sla.in_scope(
+            self.state, bool(self.o2c_channel_id), self.company_id.o2c_verify_manual_orders
+        )
+        return in_scope and not self._o2c_sla_finished()
+
+    @api.model
+    def _o2c_sla_open_domain(self):
+        """Orders whose SLA may still run (``_o2c_sla_open`` as a domain, but quotations
+        out of scope included: they get their profile ready for when they enter)."""
+        return (
+            Domain("state", "!=", "cancel")
+            & Domain("o2c_date_closed", "=", False)
+            & Domain("o2c_date_delivered", "=", False)
+            & Domain("o2c_date_paid", "=", False)
+            & Domain("o2c_date_after_sales", "=", False)
+            & (Domain("o2c_date_shipped", "=", False) | Domain("o2c_shipment_ids", "!=", False))
+        )
 
     def _o2c_sla_due(self, profile, target, start, intervals, peaks):
         """Deadline of reaching ``target`` from ``start`` under ``profile``, or False."""
@@ -1095,7 +1154,8 @@ class SaleOrder(models.Model):
         (``o2c_sla_alerted``) in the same transaction."""
         activity_type = self.env.ref("order_to_cash.mail_activity_type_o2c_sla")
         model_id = self.env["ir.model"]._get_id("sale.order")
-        today = fields.Date.context_today(self)
+        Profile = self.env["o2c.sla.profile"]
+        now = fields.Datetime.now()
         values = []
         for order in self:
             stage, level = order.o2c_sla_next_stage, order.o2c_sla_status
@@ -1114,7 +1174,9 @@ class SaleOrder(models.Model):
                     "res_id": order.id,
                     "activity_type_id": activity_type.id,
                     "user_id": user.id,
-                    "date_deadline": today,
+                    "date_deadline": Profile._o2c_local_today(
+                        order.company_id, order.o2c_sla_profile_id.resource_calendar_id, now
+                    ),
                     "summary": (
                         env._("SLA breached: %(stage)s", stage=stage_label)
                         if level == "breached"

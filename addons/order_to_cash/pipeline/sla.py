@@ -128,6 +128,35 @@ def open_transition(dates):
     return STAGES[latest + 1]
 
 
+def delivery_end(dates, carrier_tracked):
+    """When the shipped -> delivered transition ended, or None while it runs.
+
+    The carrier's delivery date when there is one; for an order no carrier
+    tracks (pickup, own van) the shipping date, the delivery being the handover;
+    otherwise the first later stage reached (``paid``, ``after_sales`` or
+    ``closed`` in ``dates``): a paid or closed order is not waiting for a parcel.
+    """
+    if dates.get("delivered"):
+        return dates["delivered"]
+    if not dates.get("shipped"):
+        return None
+    if not carrier_tracked:
+        return dates["shipped"]
+    later = [dates[key] for key in ("paid", "after_sales", "closed") if dates.get(key)]
+    return min(later, default=None)
+
+
+def in_scope(state, has_channel, verify_manual_orders):
+    """Whether an order in sale ``state`` has entered the pipeline and so has SLAs:
+    confirmed orders; quotations only when a sales channel brought them or the
+    company verifies manual orders; never cancelled ones."""
+    if state == "cancel":
+        return False
+    if state in ("draft", "sent"):
+        return bool(has_channel or verify_manual_orders)
+    return True
+
+
 @dataclass(frozen=True)
 class Due:
     """Deadline and risk date of one transition."""

@@ -157,6 +157,7 @@ class TestSla(O2cCommon):
 
     def test_delivery_target_by_province_zone(self):
         order = self._accepted(local(2026, 11, 30, 8))
+        self._tracked(order)
         order.write(
             {
                 "o2c_date_verified": local(2026, 11, 30, 9),
@@ -169,6 +170,7 @@ class TestSla(O2cCommon):
         self.assertFalse(order.o2c_sla_due_shipped)
         elsewhere = self.customer.copy({"state_id": self.hanoi.id})
         other = self._accepted(local(2026, 11, 30, 8), partner=elsewhere)
+        self._tracked(other)
         other.write(
             {
                 "o2c_date_verified": local(2026, 11, 30, 9),
@@ -279,6 +281,8 @@ class TestSla(O2cCommon):
 
     def test_each_company_uses_its_own_profile(self):
         company_b = self.setup_other_company(name="Company B (SLA)")["company"]
+        # B's back-office quotations enter the pipeline too (the SLA scope).
+        company_b.o2c_verify_manual_orders = True
         calendar_b = self._vn_calendar(company_b, "B office (test)")
         profile_b = self.env["o2c.sla.profile"].create(
             {
@@ -393,3 +397,164 @@ class TestSla(O2cCommon):
             }
         )
         self.assertEqual(self.warehouse._o2c_release_caps().max_orders, 4)
+
+    # ------------------------------------------------------------------
+    # Review fixes: when the SLA ends, late profiles, scope, time zone
+    # ------------------------------------------------------------------
+
+    def _tracked(self, order):
+        """Give ``order`` a carrier shipment: its delivery is then the carrier's."""
+        account = self.env["o2c.carrier.account"].create({"name": "GHTK (SLA)", "carrier": "ghtk"})
+        return self.env["o2c.shipment"].create(
+            {
+                "carrier_account_id": account.id,
+                "tracking_ref": f"SLA-{order.id}",
+                "sale_order_id": order.id,
+            }
+        )
+
+    def test_delivered_sla_ends_once_paid_without_carrier_delivery_date(self):
+        order = self._accepted(local(2026, 11, 30, 8), user=self.salesman)
+        self._tracked(order)
+        order.write(
+            {
+                "o2c_date_verified": local(2026, 11, 30, 9),
+                "o2c_date_packed": local(2026, 11, 30, 10),
+                "o2c_date_shipped": local(2026, 11, 30, 11),
+                "o2c_date_paid": local(2026, 11, 30, 12),
+                "o2c_date_closed": local(2026, 11, 30, 13),
+            }
+        )
+        with freeze_time(local(2027, 1, 30, 9)):
+            self._run_sla_job()
+        self.assertFalse(order.o2c_sla_next_stage)
+        self.assertEqual(order.o2c_sla_status, "none")
+        self.assertFalse(self._alerts(order))
+        # The KPIs still judge the delivery against its due date.
+        self.assertEqual(order.o2c_sla_due_delivered, local(2026, 12, 1, 11))
+
+    def test_delivered_sla_ends_at_shipping_without_carrier_tracking(self):
+        dates = {
+            "o2c_date_verified": local(2026, 11, 30, 9),
+            "o2c_date_shipped": local(2026, 11, 30, 10),
+        }
+        pickup = self._accepted(local(2026, 11, 30, 8))
+        pickup.write(dates)
+        self.assertFalse(pickup.o2c_sla_next_stage)
+        self.assertFalse(pickup.o2c_sla_deadline)
+        self.assertEqual(pickup.o2c_sla_due_delivered, local(2026, 12, 1, 10))
+        tracked = self._accepted(local(2026, 11, 30, 8))
+        self._tracked(tracked)
+        tracked.write(dates)
+        self.assertEqual(tracked.o2c_sla_next_stage, "delivered")
+        self.assertEqual(tracked.o2c_sla_deadline, local(2026, 12, 1, 10))
+
+    def test_profile_activated_later_reaches_open_orders(self):
+        self.profile.active = False
+        order = self._accepted(local(2026, 11, 30, 8), channel=self.channel_phone)
+        closed = self._accepted(local(2026, 11, 30, 8), channel=self.channel_phone)
+        closed.o2c_date_closed = local(2026, 11, 30, 9)
+        self.assertFalse(order.o2c_sla_profile_id)
+        self.profile.active = True
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
+        self.assertEqual(order.o2c_sla_deadline, local(2026, 11, 30, 12))
+        self.assertFalse(closed.o2c_sla_profile_id)
+        # A more specific profile created later takes the order over; the due date
+        # already fixed does not move, the missing ones come from the new profile.
+        phone = self.profile.copy(
+            {
+                "name": "Phone",
+                "channel_ids": [Command.set(self.channel_phone.ids)],
+                "line_ids": [
+                    Command.create({"transition": "verified", "hours": 1}),
+                    Command.create({"transition": "packed", "hours": 2}),
+                ],
+            }
+        )
+        self.assertEqual(order.o2c_sla_profile_id, phone)
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
+        order.o2c_date_verified = local(2026, 11, 30, 9)
+        self.assertEqual(order.o2c_sla_due_packed, local(2026, 11, 30, 11))
+        self.assertFalse(closed.o2c_sla_profile_id)
+
+    def test_profile_created_later_reaches_open_orders(self):
+        self.profile.active = False
+        order = self._accepted(local(2026, 11, 30, 8))
+        late = self.profile.copy(
+            {
+                "name": "Go-live",
+                "active": True,
+                "line_ids": [Command.create({"transition": "verified", "hours": 4})],
+            }
+        )
+        self.assertEqual(order.o2c_sla_profile_id, late)
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
+
+    def test_customer_tag_change_rematches_profile(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA rematch)"})
+        vip_profile = self.profile.copy(
+            {"name": "VIP", "partner_category_ids": [Command.set(vip.ids)]}
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+        self.customer.category_id = [Command.link(vip.id)]
+        self.assertEqual(order.o2c_sla_profile_id, vip_profile)
+
+    def test_back_office_quotation_without_channel_gets_no_sla(self):
+        self.company.o2c_verify_manual_orders = False
+        back_office = self._accepted(local(2026, 11, 30, 8), user=self.salesman)
+        from_channel = self._accepted(
+            local(2026, 11, 30, 8), user=self.salesman, channel=self.channel_phone
+        )
+        with freeze_time(local(2026, 12, 1, 9)):
+            self._run_sla_job()
+        self.assertEqual(back_office.o2c_sla_status, "none")
+        self.assertFalse(back_office.o2c_sla_deadline)
+        self.assertFalse(self._alerts(back_office))
+        self.assertEqual(from_channel.o2c_sla_status, "breached")
+        self.assertEqual(len(self._alerts(from_channel)), 1)
+
+    def test_alert_day_is_the_company_day_not_the_user_day(self):
+        self.env.user.tz = "America/New_York"
+        order = self._accepted(local(2026, 11, 30, 8), user=self.salesman)
+        # Tuesday 6:00 in Vietnam is still Monday in New York.
+        with freeze_time(local(2026, 12, 1, 6)):
+            self._run_sla_job()
+        self.assertEqual(self._alerts(order).date_deadline, datetime.date(2026, 12, 1))
+
+    def test_peak_wave_cap_day_is_the_company_day(self):
+        self.env.user.tz = "America/New_York"
+        self.company.partner_id.tz = "Asia/Ho_Chi_Minh"
+        self.env["o2c.peak.period"].create(
+            {
+                "name": "12.12 (SLA tz)",
+                "company_id": self.company.id,
+                "date_from": datetime.date(2026, 12, 12),
+                "date_to": datetime.date(2026, 12, 12),
+                "wave_max_orders": 2,
+            }
+        )
+        with freeze_time(local(2026, 12, 12, 6)):
+            self.assertEqual(self.env["o2c.peak.period"]._o2c_wave_cap(self.company), 2)
+
+    def test_finished_order_keeps_its_profile_when_tags_change(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA finished)"})
+        self.profile.copy(
+            {
+                "name": "VIP",
+                "partner_category_ids": [Command.set(vip.ids)],
+                "line_ids": [Command.create({"transition": "delivered", "hours": 1})],
+            }
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        order.write(
+            {
+                "o2c_date_verified": local(2026, 11, 30, 9),
+                "o2c_date_shipped": local(2026, 11, 30, 10),
+            }
+        )
+        self.customer.category_id = [Command.link(vip.id)]
+        # Delivered at shipping (no carrier): measured with the profile of the time.
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+        self.assertEqual(order.o2c_sla_due_delivered, local(2026, 12, 1, 10))
