@@ -406,7 +406,9 @@ class O2cReturn(models.Model):
                     self.env._(
                         "Return %(name)s is %(state)s: only a received request can be resolved.",
                         name=request.name,
-                        state=dict(STATE_SELECTION)[request.state],
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            request.state
+                        ],
                     )
                 )
             missing = request.line_ids.filtered(lambda line: not line.inspection)
