@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 from ..pipeline import returns
+from .after_sales_guard import check_workflow_fields, trusted
 
 CHANNEL_SELECTION = [
     ("phone", "Phone"),
@@ -26,6 +27,8 @@ STATE_SELECTION = [
     ("resolved", "Resolved"),
     ("cancel", "Cancelled"),
 ]
+# Written by the complaint's own actions only (see after_sales_guard).
+WORKFLOW_FIELDS = ("state", "date_resolved", "resolve_hours")
 
 
 class O2cComplaint(models.Model):
@@ -76,6 +79,7 @@ class O2cComplaint(models.Model):
         default="open",
         required=True,
         readonly=True,
+        copy=False,
         index=True,
         tracking=True,
     )
@@ -101,12 +105,32 @@ class O2cComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code("o2c.complaint") or "New"
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_workflow_fields(self, [vals], WORKFLOW_FIELDS)
+        return super().write(vals)
+
+    def _o2c_lock(self):
+        """Lock the complaints' rows so that two users cannot resolve the same
+        complaint at once, and read their state again."""
+        locked = self.try_lock_for_update()
+        if locked != self:
+            raise UserError(
+                self.env._(
+                    "Complaint %(names)s is being processed by someone else; try again in a "
+                    "moment.",
+                    names=", ".join((self - locked).mapped("name")),
+                )
+            )
+        self.invalidate_recordset()
+
     def action_resolve(self):
+        self._o2c_lock()
         for complaint in self:
             if complaint.state != "open":
                 raise UserError(self.env._("Complaint %(name)s is not open.", name=complaint.name))
@@ -117,7 +141,7 @@ class O2cComplaint(models.Model):
                         name=complaint.name,
                     )
                 )
-            complaint.write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+            trusted(complaint).write({"state": "resolved", "date_resolved": fields.Datetime.now()})
             complaint.order_id.message_post(
                 body=plaintext2html(
                     self.env._(
@@ -131,9 +155,11 @@ class O2cComplaint(models.Model):
         return True
 
     def action_cancel(self):
-        self.filtered(lambda c: c.state == "open").write({"state": "cancel"})
+        trusted(self.filtered(lambda c: c.state == "open")).write({"state": "cancel"})
         return True
 
     def action_reopen(self):
-        self.filtered(lambda c: c.state != "open").write({"state": "open", "date_resolved": False})
+        trusted(self.filtered(lambda c: c.state != "open")).write(
+            {"state": "open", "date_resolved": False}
+        )
         return True

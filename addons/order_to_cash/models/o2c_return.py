@@ -2,9 +2,10 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_repr, plaintext2html
+from odoo.tools import float_compare, float_is_zero, float_repr, plaintext2html
 
 from ..pipeline import returns
+from .after_sales_guard import check_workflow_fields, trusted
 
 MANAGER_GROUP = "order_to_cash.group_o2c_manager"
 STATE_SELECTION = [
@@ -19,6 +20,17 @@ RESOLUTION_SELECTION = [
     ("refund", "Refund (Credit Note)"),
     ("replacement", "Replacement Order"),
 ]
+# Written by the request's own actions only (see after_sales_guard).
+WORKFLOW_FIELDS = (
+    "state",
+    "date_approved",
+    "approved_by_id",
+    "date_received",
+    "date_done",
+    "picking_ids",
+    "credit_note_ids",
+    "replacement_order_ids",
+)
 
 
 def _qty(quantity):
@@ -57,6 +69,7 @@ class O2cReturn(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         index=True,
         tracking=True,
     )
@@ -222,7 +235,15 @@ class O2cReturn(models.Model):
             for m in sale_line.sudo().move_ids
             if m.location_id.usage == "customer"
             and m.state != "cancel"
-            and not m.picking_id.o2c_return_id
+            and (
+                not m.picking_id.o2c_return_id
+                # Goods that came back on a request cancelled or refused since then
+                # (before that was refused) stay returned.
+                or (
+                    m.state == "done"
+                    and m.picking_id.o2c_return_id.state not in returns.RETURN_LIVE_STATES
+                )
+            )
         )
         return delivered, returned
 
@@ -232,6 +253,7 @@ class O2cReturn(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(self, vals_list, WORKFLOW_FIELDS)
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -241,6 +263,7 @@ class O2cReturn(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_workflow_fields(self, [vals], WORKFLOW_FIELDS)
         # Lines guard themselves (their inspection outcome changes after approval).
         locked = {"partner_id", "resolution"} & set(vals)
         if locked and any(r.state != "draft" for r in self):
@@ -262,6 +285,24 @@ class O2cReturn(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
+    def _o2c_trusted(self):
+        """These requests in the context that lets their actions write the
+        workflow fields."""
+        return trusted(self)
+
+    def _o2c_lock(self):
+        """Lock the requests' rows so that a double click or two users cannot
+        take the same step twice, and read their state again."""
+        locked = self.try_lock_for_update()
+        if locked != self:
+            raise UserError(
+                self.env._(
+                    "Return %(names)s is being processed by someone else; try again in a moment.",
+                    names=", ".join((self - locked).mapped("name")),
+                )
+            )
+        self.invalidate_recordset()
+
     def _o2c_move_to(self, action):
         for request in self:
             try:
@@ -275,7 +316,7 @@ class O2cReturn(models.Model):
                         action=action,
                     )
                 ) from error
-            request.state = state
+            request._o2c_trusted().state = state
 
     def _o2c_check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
@@ -289,19 +330,23 @@ class O2cReturn(models.Model):
         """Approve the request and create the reverse transfers of the delivered
         goods with Odoo's own return wizard."""
         self._o2c_check_manager()
+        self._o2c_lock()
         for request in self:
             if not request.line_ids:
                 raise UserError(
                     self.env._("Return %(name)s has no line to approve.", name=request.name)
                 )
             request._o2c_move_to("approve")
-            request.write({"date_approved": fields.Datetime.now(), "approved_by_id": self.env.uid})
+            request._o2c_trusted().write(
+                {"date_approved": fields.Datetime.now(), "approved_by_id": self.env.uid}
+            )
             request._o2c_check_quantities()
-            request._o2c_create_return_pickings()
+            request._o2c_trusted()._o2c_create_return_pickings()
         return True
 
     def action_refuse(self):
         self._o2c_check_manager()
+        self._o2c_check_nothing_received()
         for request in self:
             if not (request.refuse_reason or "").strip():
                 raise UserError(
@@ -320,7 +365,24 @@ class O2cReturn(models.Model):
             )
         return True
 
+    def _o2c_check_nothing_received(self):
+        """A request some goods already came back on cannot be cancelled or
+        refused: stock and the order's delivered quantity already moved."""
+        for request in self:
+            done = request.picking_ids.filtered(lambda p: p.state == "done")
+            if done:
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s cannot be cancelled or refused: return transfer(s) "
+                        "%(pickings)s are already done. Resolve the request with what came "
+                        "back instead.",
+                        name=request.name,
+                        pickings=", ".join(done.mapped("name")),
+                    )
+                )
+
     def action_cancel(self):
+        self._o2c_check_nothing_received()
         for request in self:
             request._o2c_move_to("cancel")
             request.picking_ids.filtered(
@@ -335,10 +397,20 @@ class O2cReturn(models.Model):
 
     def action_done(self):
         """Apply the inspection outcome of each line and issue the resolution:
-        a credit note per order, or a replacement order per order."""
+        a credit note per order, or a replacement order per order, for what came
+        back."""
+        self._o2c_lock()
         for request in self:
             if request.state != "received":
-                request._o2c_move_to("done")
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s is %(state)s: only a received request can be resolved.",
+                        name=request.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            request.state
+                        ],
+                    )
+                )
             missing = request.line_ids.filtered(lambda line: not line.inspection)
             if missing:
                 raise UserError(
@@ -348,13 +420,16 @@ class O2cReturn(models.Model):
                         products=", ".join(missing.product_id.mapped("display_name")),
                     )
                 )
-            request._o2c_apply_inspection()
             if request.resolution == "refund":
-                request._o2c_create_credit_notes()
+                request._o2c_check_invoiced_before_refund()
+            own = request._o2c_trusted()
+            own._o2c_apply_inspection()
+            if own.resolution == "refund":
+                own._o2c_create_credit_notes()
             else:
-                request._o2c_create_replacement_orders()
-            request._o2c_move_to("done")
-            request.date_done = fields.Datetime.now()
+                own._o2c_create_replacement_orders()
+            own._o2c_move_to("done")
+            own.date_done = fields.Datetime.now()
         return True
 
     def action_view_pickings(self):
@@ -446,13 +521,67 @@ class O2cReturn(models.Model):
         )
 
     def _o2c_mark_received(self):
-        """Called when a return transfer is validated: a request is received once
-        all of its transfers are done (cancelled ones aside)."""
-        for request in self.filtered(lambda r: r.state == "approved"):
-            live = request.picking_ids.filtered(lambda p: p.state != "cancel")
-            if live and all(p.state == "done" for p in live):
+        """Called when a return transfer is validated or cancelled: a request is
+        received once all of its transfers, backorders included, are done or
+        cancelled, and something came back."""
+        for request in self.filtered(lambda r: r.state == "approved")._o2c_trusted():
+            pickings = request.picking_ids
+            if all(p.state in ("done", "cancel") for p in pickings) and any(
+                p.state == "done" for p in pickings
+            ):
                 request._o2c_move_to("receive")
                 request.date_received = fields.Datetime.now()
+
+    def _o2c_received(self):
+        """``{sale line: quantity}`` that came back through the request's done
+        return transfers, in the sale line's unit."""
+        received = defaultdict(float)
+        for move in self.picking_ids.move_ids:
+            if move.state == "done" and move.location_id.usage == "customer" and move.sale_line_id:
+                sale_line = move.sale_line_id
+                received[sale_line] += move.product_uom._compute_quantity(
+                    move.quantity, sale_line.product_uom_id
+                )
+        return received
+
+    def _o2c_received_by_line(self):
+        """``{request line: quantity}``: what came back of each line, lines of the
+        same sale line served in order."""
+        left = self._o2c_received()
+        by_line = {}
+        for line in self.line_ids:
+            take = min(line.quantity, left.get(line.sale_line_id, 0.0))
+            by_line[line] = take
+            left[line.sale_line_id] = left.get(line.sale_line_id, 0.0) - take
+        return by_line
+
+    def _o2c_check_invoiced_before_refund(self):
+        """Lines invoiced on ordered quantities must be invoiced before their
+        refund: otherwise no credit note is made and the later invoice bills
+        the full ordered quantity, the returned units included."""
+        for line in self.line_ids:
+            sale_line = line.sale_line_id
+            if sale_line.product_id.invoice_policy == "delivery":
+                continue
+            rounding = sale_line.product_uom_id.rounding
+            if (
+                float_compare(
+                    sale_line.qty_invoiced, sale_line.product_uom_qty, precision_rounding=rounding
+                )
+                < 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "Return %(name)s: %(product)s of order %(order)s is invoiced on ordered "
+                        "quantities and not fully invoiced yet (%(invoiced)s of %(ordered)s). "
+                        "Invoice the order first, then resolve the refund.",
+                        name=self.name,
+                        product=sale_line.product_id.display_name,
+                        order=sale_line.order_id.name,
+                        invoiced=_qty(sale_line.qty_invoiced),
+                        ordered=_qty(sale_line.product_uom_qty),
+                    )
+                )
 
     def _o2c_return_move(self, line):
         return self.picking_ids.move_ids.filtered(
@@ -464,7 +593,11 @@ class O2cReturn(models.Model):
         stock through a stock.scrap; goods for repair stay in stock, noted."""
         self.ensure_one()
         repair = []
+        received = self._o2c_received_by_line()
         for line in self.line_ids:
+            quantity = received[line]
+            if float_is_zero(quantity, precision_rounding=line.product_uom_id.rounding):
+                continue
             if line.inspection == "scrap" and not line.scrap_id:
                 move = self._o2c_return_move(line)
                 scrap = (
@@ -474,7 +607,7 @@ class O2cReturn(models.Model):
                         {
                             "product_id": line.product_id.id,
                             "product_uom_id": line.product_uom_id.id,
-                            "scrap_qty": line.quantity,
+                            "scrap_qty": quantity,
                             "location_id": move.location_dest_id.id,
                             "picking_id": move.picking_id.id,
                             "company_id": self.company_id.id,
@@ -485,7 +618,7 @@ class O2cReturn(models.Model):
                 scrap.do_scrap()
                 line.scrap_id = scrap
             elif line.inspection == "repair":
-                repair.append(f"{_qty(line.quantity)} × {line.product_id.display_name}")
+                repair.append(f"{_qty(quantity)} × {line.product_id.display_name}")
         if repair:
             self.message_post(
                 body=plaintext2html(
@@ -502,8 +635,8 @@ class O2cReturn(models.Model):
         self.ensure_one()
         moves = self.env["account.move"]
         by_order = defaultdict(lambda: defaultdict(float))
-        for line in self.line_ids:
-            by_order[line.order_id][line.sale_line_id] += line.quantity
+        for sale_line, quantity in self._o2c_received().items():
+            by_order[sale_line.order_id][sale_line] += quantity
         for order, lines in by_order.items():
             invoice_lines = []
             for sale_line, quantity in lines.items():
@@ -526,6 +659,12 @@ class O2cReturn(models.Model):
                 invoice_origin=f"{self.name}, {order.name}",
                 ref=self.name,
             )
+            invoices = order.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice" and m.state == "posted"
+            )
+            if len(invoices) == 1:
+                # Like Odoo's reversal: the credit note points at what it credits.
+                values["reversed_entry_id"] = invoices.id
             # Like sale's own invoicing: salesmen may issue documents they cannot edit.
             moves |= self.env["account.move"].sudo().with_company(order.company_id).create(values)
         if moves:
@@ -548,8 +687,9 @@ class O2cReturn(models.Model):
         self.ensure_one()
         orders = self.env["sale.order"]
         by_order = defaultdict(lambda: defaultdict(float))
-        for line in self.line_ids:
-            by_order[line.order_id][line.sale_line_id] += line.quantity
+        for sale_line, quantity in self._o2c_received().items():
+            if not float_is_zero(quantity, precision_rounding=sale_line.product_uom_id.rounding):
+                by_order[sale_line.order_id][sale_line] += quantity
         for order, lines in by_order.items():
             orders |= orders.create(
                 {

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .after_sales_guard import check_workflow_fields
+
 REASON_SELECTION = [
     ("damaged", "Damaged"),
     ("wrong_item", "Wrong Item"),
@@ -16,6 +18,10 @@ INSPECTION_SELECTION = [
 
 # What may still change once a request is approved.
 INSPECTION_FIELDS = {"inspection", "note", "scrap_id"}
+# Written by the request's own actions only (see after_sales_guard).
+WORKFLOW_FIELDS = ("scrap_id",)
+# Once a request reaches one of these states, its lines are final.
+CLOSED_STATES = ("done", "refused", "cancel")
 
 
 class O2cReturnLine(models.Model):
@@ -70,13 +76,23 @@ class O2cReturnLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(self, vals_list, WORKFLOW_FIELDS)
         lines = super().create(vals_list)
         lines._o2c_check_draft()
         return lines
 
     def write(self, vals):
+        check_workflow_fields(self, [vals], WORKFLOW_FIELDS)
         if set(vals) - INSPECTION_FIELDS:
             self._o2c_check_draft()
+        closed = self.return_id.filtered(lambda r: r.state in CLOSED_STATES)
+        if closed and set(vals) & {"inspection", "note"}:
+            raise UserError(
+                self.env._(
+                    "Return %(names)s is closed: its inspection outcome and notes are final.",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -70,9 +70,25 @@ class StockPicking(models.Model):
         if orders:
             orders.o2c_invoice_due = True
             self.env.ref("order_to_cash.ir_cron_o2c_create_invoices").sudo()._trigger()
-        # Stock users validate returns without rights on the request itself.
+        # Stock users validate returns without rights on the request itself;
+        # backorders of a return transfer were created above, carrying its request.
         self.sudo().o2c_return_id._o2c_mark_received()
         return res
+
+    def action_cancel(self):
+        """EXTEND 'stock': a cancelled return transfer (e.g. the backorder of a
+        partial receipt) may leave its request with everything else received."""
+        res = super().action_cancel()
+        self.sudo().o2c_return_id._o2c_mark_received()
+        return res
+
+    def _create_backorder_picking(self):
+        """EXTEND 'stock': the backorder of a return transfer belongs to the same
+        return request (the field is not copied otherwise)."""
+        backorder = super()._create_backorder_picking()
+        if self.o2c_return_id:
+            backorder.sudo().o2c_return_id = self.o2c_return_id
+        return backorder
 
     o2c_released = fields.Boolean(
         string="Released to Warehouse",

@@ -12,6 +12,7 @@ from . import (
     test_rating,
     test_release,
     test_returns,
+    test_returns_review,
     test_scope,
     test_shipments,
     test_sla,

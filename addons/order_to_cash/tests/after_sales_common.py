@@ -50,6 +50,24 @@ class AfterSalesCommon(O2cCommon):
             }
         )
 
+    def assertRaisesRegex(self, exception, regex):
+        # Odoo wraps assertRaises (not assertRaisesRegex) in a savepoint: keep the
+        # rollback and check the message on the way out.
+        test = self
+
+        class _Check:
+            def __enter__(self):
+                self.context = test.assertRaises(exception)
+                self.catcher = self.context.__enter__()
+                return self.catcher
+
+            def __exit__(self, *exc):
+                result = self.context.__exit__(*exc)
+                test.assertRegex(str(self.catcher.exception), regex)
+                return result
+
+        return _Check()
+
     def _on_hand(self, product):
         return product.with_context(location=self.stock_location.id).qty_available
 
