@@ -167,12 +167,15 @@ class O2cKpiSnapshot(models.Model):
         the same day replaces that day's rows of the company (never a second set)."""
         self = self.sudo()  # noqa: PLW0642 - a job for every company, not a user's view
         Cron = self.env["ir.cron"]
-        date = date or fields.Date.context_today(self)
         companies = self.env["res.company"].search([])
         Cron._commit_progress(remaining=len(companies))
+        Kpi = self.env["o2c.kpi"]
         for company in companies:
-            vals_list = self._company_values(company, date)
-            self.search([("company_id", "=", company.id), ("date", "=", date)]).unlink()
+            # "today" of the company: its snapshot window ends on its own midnight
+            tz = Kpi._company_tz(company)
+            day = date or fields.Date.context_today(self.with_context(tz=tz))
+            vals_list = self._company_values(company, day)
+            self.search([("company_id", "=", company.id), ("date", "=", day)]).unlink()
             self.create(vals_list)
             if not Cron._commit_progress(1):
                 break
