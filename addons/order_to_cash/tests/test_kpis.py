@@ -394,6 +394,25 @@ class TestKpiSnapshot(KpiCommon):
         [shopee] = again.filtered(lambda s: s.channel_id == self.channel_shopee)
         self.assertEqual(shopee.order_count, 5)  # A B E G H
 
+    def test_unmeasured_rates_are_left_out_of_averages(self):
+        Snapshot = self.env["o2c.kpi.snapshot"]
+        measured = datetime.date(2026, 11, 10)  # OTIF 50 % (see above)
+        empty = datetime.date(2027, 3, 1)  # no order in its window: nothing measured
+        self._run_snapshot_job(measured)
+        self._run_snapshot_job(empty)
+        domain = [
+            ("company_id", "=", self.company.id),
+            ("dimension", "=", "total"),
+            ("date", "in", [measured, empty]),
+        ]
+        self.assertEqual(Snapshot.search_count(domain), 2)
+        # what the pivot and graph show for the two days together: 50 %, not (50 + 0) / 2
+        [[otif, cycle]] = Snapshot._read_group(
+            domain, aggregates=["otif_rate:avg", "cycle_o2c:avg"]
+        )
+        self.assertAlmostEqual(otif, 50.0)
+        self.assertAlmostEqual(cycle, 50.0)
+
 
 @tagged("post_install", "-at_install")
 class TestKpiJson2(KpiCommon, HttpCase):
