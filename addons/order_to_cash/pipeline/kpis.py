@@ -6,7 +6,9 @@ total. Every rule a KPI depends on is here, so that it is tested without a datab
 
 Definitions (times are POSIX seconds, durations are reported in hours):
 
-- Population: the orders accepted (``o2c_date_accepted``) in the period, any state.
+- Population: the orders accepted (``o2c_date_accepted``) in the period, any state; the
+  model cuts the days (period bounds, group by day/week/month) in the time zone of each
+  order's company (its partner's tz, else the user's, else UTC).
   "Confirmed" orders are those in state ``sale``; cancelled orders only count for the
   cancellation rate.
 - Cycle time of a transition a -> b: ``b - a`` for the orders having both timestamps with
