@@ -181,20 +181,26 @@ SCRIPT = textwrap.dedent(
         SELECT s.sale_order_id AS order_id, bool_or(s.state = 'lost') AS damaged,
                SUM(s.cod_amount) FILTER (WHERE s.state = 'delivered'
                    AND s.cod_remitted IS NOT TRUE AND s.cod_amount > 0) AS cod
-          FROM o2c_shipment s JOIN orders o ON o.id = s.sale_order_id GROUP BY 1
+          FROM o2c_shipment s JOIN orders o ON o.id = s.sale_order_id
+         WHERE s.state != 'cancelled' GROUP BY 1
     ),
     cn AS (
-        SELECT sol.order_id, COUNT(DISTINCT am.id) AS n FROM sale_order_line sol
+        SELECT sol.order_id,
+               COUNT(DISTINCT am.id) FILTER (WHERE am.move_type = 'out_refund'
+                   AND am.state = 'posted') AS n,
+               bool_and(am.state = 'posted') FILTER (WHERE am.move_type = 'out_invoice'
+                   AND am.state != 'cancel') AS posted
+          FROM sale_order_line sol
           JOIN orders o ON o.id = sol.order_id
           JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
           JOIN account_move_line aml ON aml.id = rel.invoice_line_id
           JOIN account_move am ON am.id = aml.move_id
-         WHERE am.move_type = 'out_refund' AND am.state = 'posted' GROUP BY 1
+         WHERE am.move_type IN ('out_invoice', 'out_refund') GROUP BY 1
     ),
     ret AS (
         SELECT rl.order_id FROM o2c_return_line rl JOIN o2c_return r ON r.id = rl.return_id
           JOIN orders o ON o.id = rl.order_id
-         WHERE r.state NOT IN ('refused', 'cancel') GROUP BY 1
+         WHERE r.state NOT IN ('refused', 'cancel') AND rl.reason IS NOT NULL GROUP BY 1
     ),
     cmp AS (
         SELECT c.order_id, bool_or(c.category = 'billing') AS billing FROM o2c_complaint c
@@ -213,7 +219,7 @@ SCRIPT = textwrap.dedent(
                COALESCE(lf.n, 0) AS n, COALESCE(lf.full_lines, 0) AS full_lines,
                COALESCE(lf.units, 0) AS units, COALESCE(lf.filled, 0) AS filled,
                COALESCE(sh.damaged, FALSE) AS damaged, COALESCE(sh.cod, 0) AS cod,
-               o.invoice_status = 'invoiced' AND cn.order_id IS NULL
+               o.invoice_status = 'invoiced' AND cn.posted IS TRUE AND COALESCE(cn.n, 0) = 0
                    AND cmp.billing IS NOT TRUE AS invoice_ok,
                ret.order_id IS NOT NULL AS returned, cmp.order_id IS NOT NULL AS complained,
                NULLIF(o.o2c_rating, 0) AS rating,
@@ -259,10 +265,10 @@ SCRIPT = textwrap.dedent(
            SUM(filled) FILTER (WHERE state != 'cancel' AND ship IS NOT NULL),
            SUM(cod) FILTER (WHERE state != 'cancel'),
            COUNT(*) FILTER (WHERE state = 'sale' AND complained),
-           AVG(rating),
+           AVG(rating) FILTER (WHERE state != 'cancel'),
            COUNT(*) FILTER (WHERE state != 'cancel' AND due_deliv IS NOT NULL
-                            AND (deliv IS NOT NULL OR due_deliv < %(now)s)),
-           COUNT(*) FILTER (WHERE state != 'cancel' AND deliv <= due_deliv)
+                            AND (got IS NOT NULL OR due_deliv < %(now)s)),
+           COUNT(*) FILTER (WHERE state != 'cancel' AND got <= due_deliv)
       FROM g GROUP BY key
     \"\"\", companies=env.companies.ids, start=date_from, end='2026-10-31',
         now=datetime.datetime.now())

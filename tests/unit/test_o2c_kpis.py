@@ -177,7 +177,8 @@ def test_cancellation_returns_complaints_rating_cod():
     # confirmed: 3 (cancelled and draft are not), one of them with 2 complaints
     assert result["complaints"]["rate"] == pytest.approx(1 / 3)
     assert result["complaints"]["complaints"] == 2
-    assert result["rating"] == {"rated": 3, "average": pytest.approx(11 / 3)}
+    # the cancelled order's rating (2) is not averaged in
+    assert result["rating"] == {"rated": 2, "average": 4.5}
     assert result["cod_outstanding"] == {"amount": 150.0, "shipments": 2}
 
 
@@ -193,3 +194,36 @@ def test_grouped_total_is_computed_from_all_orders():
     # median of 1, 3, 10 is 3, not the mean of the groups' medians (6)
     assert total["cycle_time_hours"]["order_to_cash"]["median"] == 3.0
     assert groups[None]["orders"] == 1
+
+
+def test_a_lost_parcel_is_no_return_but_no_perfect_order():
+    lost = OrderFacts(
+        shipped=at(1),
+        delivered=at(2),
+        has_shipment=True,
+        promised=at(10),
+        goods_lines=1,
+        lines_in_full=1,
+        fully_invoiced=True,
+        damaged=True,
+    )
+    result = kpis.compute([lost], NOW)
+    assert result["returns"]["returned_orders"] == 0
+    assert result["returns"]["rate"] == 0.0
+    assert result["perfect_order"]["perfect"] == 0
+    assert result["otif"]["otif"] == 1
+
+
+def test_sla_delivered_of_own_fleet_uses_the_shipping_date():
+    # No carrier shipment: shipped at 5 is the delivery, due at 10 -> met, like OTIF by SLA.
+    own = OrderFacts(
+        shipped=at(5), due_delivered=at(10), goods_lines=1, lines_in_full=1, has_shipment=False
+    )
+    result = kpis.compute([own], NOW, "sla")
+    assert result["sla_compliance"]["delivered"] == {"measured": 1, "met": 1, "rate": 1.0}
+    assert result["otif"]["on_time"] == 1
+
+
+def test_rating_average_ignores_cancelled_orders():
+    orders = [OrderFacts(rating=5), OrderFacts(state="cancel", rating=1)]
+    assert kpis.compute(orders, NOW)["rating"] == {"rated": 1, "average": 5.0}

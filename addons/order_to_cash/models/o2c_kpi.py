@@ -1,8 +1,11 @@
 import calendar
 import datetime
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..pipeline import kpis
@@ -14,10 +17,14 @@ GROUP_BY = {
     "warehouse": ("so.warehouse_id", "stock.warehouse"),
     "carrier": ("ship.carrier_account_id", "o2c.carrier.account"),
     "salesperson": ("so.user_id", "res.users"),
-    "day": ("date_trunc('day', so.o2c_date_accepted)::date", None),
-    "week": ("date_trunc('week', so.o2c_date_accepted)::date", None),
-    "month": ("date_trunc('month', so.o2c_date_accepted)::date", None),
+    "day": ("date_trunc('day', %(local_accepted)s)::date", None),
+    "week": ("date_trunc('week', %(local_accepted)s)::date", None),
+    "month": ("date_trunc('month', %(local_accepted)s)::date", None),
 }
+# The acceptance in the time zone of the order's company (see ``O2cKpi._company_tz``).
+LOCAL_ACCEPTED = (
+    "timezone(COALESCE(NULLIF(co_partner.tz, ''), %s), so.o2c_date_accepted AT TIME ZONE 'UTC')"
+)
 MAX_DAYS = 731
 
 
@@ -82,12 +89,15 @@ class O2cKpi(models.AbstractModel):
                     days=MAX_DAYS,
                 )
             )
-        if group_by not in (None, False, "") and group_by not in GROUP_BY:
+        if group_by not in (None, False, "") and (
+            not isinstance(group_by, str) or group_by not in GROUP_BY
+        ):
             raise ValidationError(
                 self.env._(
                     "group_by must be one of %(allowed)s (or empty), not %(value)r.",
                     allowed=", ".join(GROUP_BY),
-                    value=group_by,
+                    # env._ would format a list as "a, b": show what was sent
+                    value=group_by if isinstance(group_by, str) else repr(group_by),
                 )
             )
         if on_time_rule not in kpis.ON_TIME_RULES:
@@ -101,25 +111,50 @@ class O2cKpi(models.AbstractModel):
         return start, end, group_by or None
 
     @api.model
+    def _default_tz(self):
+        tz = self.env.user.tz
+        return tz if tz in pytz.all_timezones_set else "UTC"
+
+    @api.model
+    def _company_tz(self, company):
+        """The time zone days are cut in for ``company``'s orders: the company's
+        (its partner's), else the user's, else UTC."""
+        tz = company.partner_id.tz
+        return tz if tz in pytz.all_timezones_set else self._default_tz()
+
+    @api.model
+    def _utc_midnight(self, day, tz):
+        local = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
     def _order_query(self, start, end, extra_domain=None):
         """The orders of the period the user may read (record rules included) in the
-        companies of the environment, as a sub-select of ids."""
+        companies of the environment, as a sub-select of ids. Each order's days are
+        those of its company's time zone."""
         SaleOrder = self.env["sale.order"]
         SaleOrder.check_access("read")
-        domain = [
-            ("company_id", "in", self.env.companies.ids),
-            ("o2c_date_accepted", ">=", datetime.datetime.combine(start, datetime.time.min)),
-            (
-                "o2c_date_accepted",
-                "<",
-                datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min),
-            ),
-        ]
-        return SaleOrder._search(domain + list(extra_domain or []))
+        by_tz = {}
+        for company in self.env.companies:
+            by_tz.setdefault(self._company_tz(company), []).append(company.id)
+        after = end + datetime.timedelta(days=1)
+        domain = Domain.OR(
+            Domain("company_id", "in", company_ids)
+            & Domain("o2c_date_accepted", ">=", self._utc_midnight(start, tz))
+            & Domain("o2c_date_accepted", "<", self._utc_midnight(after, tz))
+            for tz, company_ids in by_tz.items()
+        )
+        return SaleOrder._search(domain & Domain(list(extra_domain or [])))
 
     @api.model
     def _rows_sql(self, order_query, group_by):
-        key = SQL(GROUP_BY[group_by][0]) if group_by else SQL("NULL")
+        key = SQL("NULL")
+        if group_by:
+            expression = GROUP_BY[group_by][0]
+            if "%(local_accepted)s" in expression:
+                key = SQL(expression, local_accepted=SQL(LOCAL_ACCEPTED, self._default_tz()))
+            else:
+                key = SQL(expression)
         return SQL(
             """
             WITH orders AS (
@@ -167,16 +202,25 @@ class O2cKpi(models.AbstractModel):
                            AND s.cod_remitted IS NOT TRUE AND s.cod_amount > 0) AS cod_count
                   FROM o2c_shipment s
                   JOIN orders o ON o.id = s.sale_order_id
+                 -- a cancelled booking never carried the goods: the order went by
+                 -- own fleet (or another shipment) and this carrier is not its carrier
+                 WHERE s.state != 'cancelled'
                  GROUP BY s.sale_order_id
             ),
             credit_notes AS (
-                SELECT sol.order_id, COUNT(DISTINCT am.id) AS n
+                -- invoice_status 'invoiced' counts draft invoices too: a correct
+                -- invoice also needs every (not cancelled) invoice posted
+                SELECT sol.order_id,
+                       COUNT(DISTINCT am.id) FILTER (WHERE am.move_type = 'out_refund'
+                           AND am.state = 'posted') AS n,
+                       bool_and(am.state = 'posted') FILTER (WHERE am.move_type = 'out_invoice'
+                           AND am.state != 'cancel') AS invoices_posted
                   FROM sale_order_line sol
                   JOIN orders o ON o.id = sol.order_id
                   JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
                   JOIN account_move_line aml ON aml.id = rel.invoice_line_id
                   JOIN account_move am ON am.id = aml.move_id
-                 WHERE am.move_type = 'out_refund' AND am.state = 'posted'
+                 WHERE am.move_type IN ('out_invoice', 'out_refund')
                  GROUP BY sol.order_id
             ),
             returns AS (
@@ -218,7 +262,7 @@ class O2cKpi(models.AbstractModel):
                    COALESCE(lf.lines_in_full, 0),
                    COALESCE(lf.units, 0)::float8,
                    COALESCE(lf.units_filled, 0)::float8,
-                   so.invoice_status = 'invoiced',
+                   so.invoice_status = 'invoiced' AND COALESCE(cn.invoices_posted, FALSE),
                    COALESCE(cn.n, 0),
                    COALESCE(ret.reasons, '{}'),
                    COALESCE(ship.damaged, FALSE),
@@ -229,6 +273,8 @@ class O2cKpi(models.AbstractModel):
                    COALESCE(ship.cod_count, 0)
               FROM orders o
               JOIN sale_order so ON so.id = o.id
+              JOIN res_company co ON co.id = so.company_id
+              JOIN res_partner co_partner ON co_partner.id = co.partner_id
               LEFT JOIN line_facts lf ON lf.order_id = so.id
               LEFT JOIN shipments ship ON ship.order_id = so.id
               LEFT JOIN credit_notes cn ON cn.order_id = so.id
@@ -319,7 +365,7 @@ class O2cKpi(models.AbstractModel):
             raise ValidationError(
                 self.env._("channel_id %(value)r is not a channel you can see.", value=channel_id)
             )
-        today = fields.Date.context_today(self)
+        today = fields.Date.context_today(self.with_context(tz=self._company_tz(self.env.company)))
         start = today - datetime.timedelta(days=days - 1)
         result = self._compute(start, today, "channel" if channel_id else None)
         values = result["total"]

@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # How many days of accepted orders one snapshot measures (a rolling window ending on its
 # date): recent orders have not been delivered or paid yet, a single day says little.
@@ -162,17 +163,44 @@ class O2cKpiSnapshot(models.Model):
         return vals_list
 
     @api.model
+    def _create_snapshots(self, vals_list):
+        """Create the rows; a rate or time of nothing measured (None) is stored as
+        NULL, not as Float's 0.0, so that the pivot's and graph's averages (SQL AVG)
+        leave it out instead of averaging a fake zero into the trend."""
+        records = self.create(vals_list)
+        unmeasured = {}
+        for record, vals in zip(records, vals_list, strict=True):
+            for name, value in vals.items():
+                if value is None and self._fields[name].type == "float":
+                    unmeasured.setdefault(name, []).append(record.id)
+        self.env.flush_all()
+        for name, ids in unmeasured.items():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = NULL WHERE id IN %s",
+                    SQL.identifier(self._table),
+                    SQL.identifier(name),
+                    tuple(ids),
+                )
+            )
+        records.invalidate_recordset(list(unmeasured))
+        return records
+
+    @api.model
     def _cron_o2c_kpi_snapshot(self, date=None):
         """Store today's snapshots, one company per committed batch. Running it again
         the same day replaces that day's rows of the company (never a second set)."""
         self = self.sudo()  # noqa: PLW0642 - a job for every company, not a user's view
         Cron = self.env["ir.cron"]
-        date = date or fields.Date.context_today(self)
         companies = self.env["res.company"].search([])
         Cron._commit_progress(remaining=len(companies))
+        Kpi = self.env["o2c.kpi"]
         for company in companies:
-            vals_list = self._company_values(company, date)
-            self.search([("company_id", "=", company.id), ("date", "=", date)]).unlink()
-            self.create(vals_list)
+            # "today" of the company: its snapshot window ends on its own midnight
+            tz = Kpi._company_tz(company)
+            day = date or fields.Date.context_today(self.with_context(tz=tz))
+            vals_list = self._company_values(company, day)
+            self.search([("company_id", "=", company.id), ("date", "=", day)]).unlink()
+            self._create_snapshots(vals_list)
             if not Cron._commit_progress(1):
                 break

@@ -6,7 +6,9 @@ total. Every rule a KPI depends on is here, so that it is tested without a datab
 
 Definitions (times are POSIX seconds, durations are reported in hours):
 
-- Population: the orders accepted (``o2c_date_accepted``) in the period, any state.
+- Population: the orders accepted (``o2c_date_accepted``) in the period, any state; the
+  model cuts the days (period bounds, group by day/week/month) in the time zone of each
+  order's company (its partner's tz, else the user's, else UTC).
   "Confirmed" orders are those in state ``sale``; cancelled orders only count for the
   cancellation rate.
 - Cycle time of a transition a -> b: ``b - a`` for the orders having both timestamps with
@@ -36,10 +38,13 @@ Definitions (times are POSIX seconds, durations are reported in hours):
   quantity, ordered) / ordered quantity.
 - SLA compliance of stage X (verified, packed, shipped, delivered) over not cancelled
   orders with a due date for X that reached X or whose due date passed: met when
-  ``o2c_date_X <= o2c_sla_due_X``.
+  ``o2c_date_X <= o2c_sla_due_X``; the delivered stage is reached at "delivered at"
+  above (own fleet: the shipping), the same date OTIF by SLA uses.
 - Cancellation rate: cancelled / all orders. Return rate (overall and by reason): orders
-  with a return line / shipped orders. Complaint rate: confirmed orders with a (not
-  cancelled) complaint / confirmed orders. Rating: average of the given ratings (1..5).
+  with a return line / shipped orders (a lost parcel is no return: it only makes the order
+  not perfect). Complaint rate: confirmed orders with a (not
+  cancelled) complaint / confirmed orders. Rating: average of the given ratings (1..5) of
+  the not cancelled orders.
 - COD outstanding: cash on delivery of the period's orders that carriers delivered and
   have not remitted yet (what the "COD held by carriers" report shows).
 """
@@ -152,7 +157,9 @@ def otif_status(order, rule, now):
 
 
 def returned(order):
-    return bool(order.return_reasons) or order.damaged
+    """A return line (any reason) on a return not refused or cancelled; a lost parcel is
+    no return (it only spoils the perfect order)."""
+    return bool(order.return_reasons)
 
 
 def correct_invoice(order):
@@ -162,7 +169,12 @@ def correct_invoice(order):
 def is_perfect(order, rule, now):
     status = otif_status(order, rule, now)
     return bool(
-        status and status[0] and status[1] and not returned(order) and correct_invoice(order)
+        status
+        and status[0]
+        and status[1]
+        and not returned(order)
+        and not order.damaged
+        and correct_invoice(order)
     )
 
 
@@ -192,12 +204,12 @@ class _Tally:
 
     def add(self, order):
         self.count += 1
-        if order.rating > 0:
-            self.rated += 1
-            self.rating_sum += order.rating
         if order.state == "cancel":
             self.cancelled += 1
             return
+        if order.rating > 0:
+            self.rated += 1
+            self.rating_sum += order.rating
         self._add_times(order)
         self.cod_amount += order.cod_outstanding
         self.cod_shipments += order.cod_shipments
@@ -215,7 +227,9 @@ class _Tally:
             due = getattr(order, "due_" + stage)
             if due is None:
                 continue
-            reached = getattr(order, stage)
+            # the delivered stage is reached when the customer got the order (own fleet:
+            # when it shipped), as for OTIF by SLA
+            reached = delivered_at(order) if stage == "delivered" else getattr(order, stage)
             if reached is None and due >= self.now:
                 continue
             counts = self.sla[stage]
@@ -246,7 +260,13 @@ class _Tally:
         self.on_time += on_time
         self.in_full += full
         self.otif += on_time and full
-        self.perfect += on_time and full and not returned(order) and correct_invoice(order)
+        self.perfect += (
+            on_time
+            and full
+            and not returned(order)
+            and not order.damaged
+            and correct_invoice(order)
+        )
 
     def cycle_times(self):
         cycle = {}

@@ -9,6 +9,7 @@ from . import (
     test_kpi_tour,
     test_kpis,
     test_kpis_after_sales,
+    test_kpis_fixes,
     test_rating,
     test_release,
     test_returns,

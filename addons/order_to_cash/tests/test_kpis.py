@@ -326,11 +326,36 @@ class TestKpis(KpiCommon):
     def test_only_the_users_companies(self):
         other = self.setup_other_company()["company"]
         self.env.user.company_ids |= other
+        # one order of company B in the period, so that leaking it would show
+        wh_b = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
+        order_b = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": other.id,
+                    "warehouse_id": wh_b.id,
+                    "order_line": [Command.create({"product_id": self.product_coffee.id})],
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET o2c_date_accepted = %s WHERE id = %s", (h(1), order_b.id)
+        )
+        self.env.invalidate_all()
         result = (
             self.env["sale.order"].with_context(allowed_company_ids=other.ids).o2c_kpis(*PERIOD)
         )
-        self.assertEqual(result["total"]["orders"], 0)
+        self.assertEqual(result["total"]["orders"], 1)
         self.assertEqual(result["company_ids"], other.ids)
+        only_a = (
+            self.env["sale.order"]
+            .with_context(allowed_company_ids=self.company.ids)
+            .o2c_kpis(*PERIOD)
+        )
+        self.assertEqual(only_a["total"]["orders"], 7)
         # A salesperson limited to their own orders sees only those (record rules apply).
         minh_view = self.env["sale.order"].with_user(self.user_minh).o2c_kpis(*PERIOD)
         self.assertEqual(minh_view["total"]["orders"], 4)
@@ -368,6 +393,25 @@ class TestKpiSnapshot(KpiCommon):
         self.assertEqual(total.cod_outstanding, 170000.0)
         [shopee] = again.filtered(lambda s: s.channel_id == self.channel_shopee)
         self.assertEqual(shopee.order_count, 5)  # A B E G H
+
+    def test_unmeasured_rates_are_left_out_of_averages(self):
+        Snapshot = self.env["o2c.kpi.snapshot"]
+        measured = datetime.date(2026, 11, 10)  # OTIF 50 % (see above)
+        empty = datetime.date(2027, 3, 1)  # no order in its window: nothing measured
+        self._run_snapshot_job(measured)
+        self._run_snapshot_job(empty)
+        domain = [
+            ("company_id", "=", self.company.id),
+            ("dimension", "=", "total"),
+            ("date", "in", [measured, empty]),
+        ]
+        self.assertEqual(Snapshot.search_count(domain), 2)
+        # what the pivot and graph show for the two days together: 50 %, not (50 + 0) / 2
+        [[otif, cycle]] = Snapshot._read_group(
+            domain, aggregates=["otif_rate:avg", "cycle_o2c:avg"]
+        )
+        self.assertAlmostEqual(otif, 50.0)
+        self.assertAlmostEqual(cycle, 50.0)
 
 
 @tagged("post_install", "-at_install")
