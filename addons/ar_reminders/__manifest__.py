@@ -22,12 +22,16 @@
         # views
         "views/ar_reminder_policy_views.xml",
         "views/ar_reminder_views.xml",
+        "views/ar_dashboard_views.xml",
         # menus
         "views/ar_reminders_menus.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "ar_reminders/static/tests/tours/**/*",
+        ],
+        "web.assets_backend": [
+            "ar_reminders/static/src/collections_dashboard/**/*",
         ],
     },
     "installable": True,

@@ -2,6 +2,7 @@ from . import (
     account_move,
     account_partial_reconcile,
     ar_aging,
+    ar_dashboard,
     ar_kpi_snapshot,
     ar_promise,
     ar_reminder,

@@ -1,5 +1,6 @@
 from . import (
     test_aging,
+    test_dashboard,
     test_exactly_once,
     test_multi_company,
     test_reminders,

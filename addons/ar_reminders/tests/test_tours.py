@@ -24,3 +24,14 @@ class TestArTours(ArCommon, HttpCase):
             "ar_reminders_run_to_statement",
             login=self.env.user.login,
         )
+
+    def test_collections_dashboard_tour(self):
+        """The collector opens the dashboard: the overdue total, the aging and the customer to
+        call are there; clicking the customer lists the open invoice."""
+        self.customer.name = "Tour Customer Bảo Long"
+        self._invoice(days_overdue=40, amount=4321.0)
+        self.start_tour(
+            "/odoo/action-ar_reminders.action_ar_dashboard",
+            "ar_reminders_collections_dashboard",
+            login=self.env.user.login,
+        )
