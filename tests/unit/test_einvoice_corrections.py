@@ -179,3 +179,18 @@ def test_viettel_information_only_adjustment():
     line = {"nature": "note", "name": "Địa chỉ người mua: 8 Nguyễn Huệ"}
     data = viettel.invoice_json(correction("adjustment", [line]), "1/C26TAA")
     assert data["generalInvoiceInfo"]["adjustmentInvoiceType"] == "2"
+
+
+def test_printed_reference_of_adjustments_and_replacements():
+    """Decree 123/2020 art. 19: the printed copy names the invoice it corrects."""
+    adjust = corrections.related("adjustment", ORIGIN, "Sai đơn giá")
+    assert corrections.printed_reference(adjust, -95000) == (
+        "Điều chỉnh giảm cho hóa đơn Mẫu số 1 ký hiệu C26TAA số 42 ngày 02 tháng 11 năm 2026"
+    )
+    assert corrections.printed_reference(adjust, 10).startswith("Điều chỉnh tăng cho hóa đơn ")
+    assert corrections.printed_reference(adjust, 0).startswith("Điều chỉnh cho hóa đơn ")
+    replace = corrections.related("replacement", ORIGIN, "Sai tên người mua")
+    assert corrections.printed_reference(replace, 330000) == (
+        "Thay thế cho hóa đơn Mẫu số 1 ký hiệu C26TAA số 42 ngày 02 tháng 11 năm 2026"
+    )
+    assert corrections.printed_reference(None) == ""

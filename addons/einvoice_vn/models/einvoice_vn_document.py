@@ -3,6 +3,7 @@ import hashlib
 import logging
 import uuid
 
+from babel.numbers import format_decimal
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
@@ -333,11 +334,22 @@ class EinvoiceVnDocument(models.Model):
         return f"KHAC:{rate:05.2f}"
 
     def _report_values(self):
-        """What the PDF shows, from the same values and totals as the XML."""
+        """What the PDF shows, from the same values and totals as the XML. The printed copy
+        is in Vietnamese, so numbers are too (1.234.567,5), whatever the reader's language."""
         self.ensure_one()
         values = self._invoice_values()
         totals = builder.compute(values)
         money = totals["money"]
+        amount_format = "#,##0" if money.step == 1 else "#,##0.00"
+
+        def shown(value, pattern="#,##0.###"):
+            if value is None or value == "":
+                return ""
+            return format_decimal(value, format=pattern, locale="vi_VN")
+
+        def amount(value):
+            return shown(money.round(value), amount_format)
+
         date = self.issue_date or fields.Date.context_today(self)
         # The QR code data of QĐ 1450 (Phụ lục XIII), the same string as in DLQRCode.
         qr = builder.qr_data(values, totals) if self.number else ""
@@ -349,14 +361,23 @@ class EinvoiceVnDocument(models.Model):
             "general": values["general"],
             "seller": values["seller"],
             "buyer": {k: v for k, v in values["buyer"].items() if v},
-            "lines": [{**line, "amount": money.text(line["amount"])} for line in totals["lines"]],
+            "related": corrections.printed_reference(values.get("related"), totals["total"]),
+            "lines": [
+                {
+                    **line,
+                    "quantity": shown(line.get("quantity")),
+                    "price": shown(line.get("price"), "#,##0.####"),
+                    "amount": amount(line["amount"]),
+                }
+                for line in totals["lines"]
+            ],
             "per_rate": [
-                {"rate": r["rate"], "base": money.text(r["base"]), "tax": money.text(r["tax"])}
+                {"rate": r["rate"], "base": amount(r["base"]), "tax": amount(r["tax"])}
                 for r in totals["per_rate"]
             ],
-            "untaxed": money.text(totals["untaxed"]),
-            "tax": money.text(totals["tax"]),
-            "total": money.text(totals["total"]),
+            "untaxed": amount(totals["untaxed"]),
+            "tax": amount(totals["tax"]),
+            "total": amount(totals["total"]),
             "words": totals["words"],
             "qr": qr,
             "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,

@@ -196,6 +196,19 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
         self.assertEqual(related.findtext("KHHDCLQuan"), original.symbol)
         self.assertEqual(related.findtext("SHDCLQuan"), original.number)
         self.assertEqual(related.findtext("GChu"), "Sai đơn giá dòng 1")
+        # The printed copy names the invoice it adjusts (Decree 123/2020, art. 19).
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("einvoice_vn.report_einvoice_vn", doc.ids)[0]
+            .decode()
+        )
+        day = original.issue_date
+        self.assertIn(
+            f"cho hóa đơn Mẫu số {original.template} ký hiệu {original.symbol} "
+            f"số {original.number} ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
+            html,
+        )
+        self.assertIn("Lý do: Sai đơn giá dòng 1", html)
 
     def test_replacement(self):
         origin = self._issued()

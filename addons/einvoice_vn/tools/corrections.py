@@ -27,6 +27,29 @@ def related(kind, origin, reason):
     }
 
 
+def printed_reference(related, total=0):
+    """The sentence the printed copy of a replacing or adjusting invoice carries (Decree
+    123/2020, art. 19: "Thay thế cho hóa đơn" / "Điều chỉnh cho hóa đơn Mẫu số... ký
+    hiệu... số... ngày... tháng... năm..."), "tăng"/"giảm" after "Điều chỉnh" by the sign
+    of the adjustment's total; "" for an ordinary invoice."""
+    if not related:
+        return ""
+    if related["TCHDon"] == KINDS["replacement"]:
+        head = "Thay thế cho hóa đơn"
+    elif total < 0:
+        head = "Điều chỉnh giảm cho hóa đơn"
+    elif total > 0:
+        head = "Điều chỉnh tăng cho hóa đơn"
+    else:
+        head = "Điều chỉnh cho hóa đơn"
+    date = related["NLHDCLQuan"]
+    return (
+        f"{head} Mẫu số {related['KHMSHDCLQuan']} ký hiệu {related['KHHDCLQuan']} "
+        f"số {related['SHDCLQuan']} ngày {date.day:02d} tháng {date.month:02d} "
+        f"năm {date.year}"
+    )
+
+
 def adjustment_line(values, signed_subtotal):
     """A goods line of an adjustment invoice from an accounting line.
 
