@@ -377,6 +377,7 @@ class O2cKpi(models.AbstractModel):
             "date_to": result["date_to"],
             "channels": [{"id": c.id, "name": c.display_name} for c in channels],
             "channel_id": channel_id or False,
+            "currency_id": self.env.company.currency_id.id,
             "kpis": values,
             "orders": self._dashboard_orders(channel_id),
         }

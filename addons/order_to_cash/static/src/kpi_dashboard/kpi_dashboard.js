@@ -1,4 +1,5 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { formatCurrency } from "@web/core/currency";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -81,7 +82,7 @@ export class O2cKpiDashboard extends Component {
             {
                 name: "cod",
                 label: _t("COD held by carriers"),
-                value: k.cod_outstanding.amount.toLocaleString(),
+                value: formatCurrency(k.cod_outstanding.amount, this.state.data.currency_id),
             },
             { name: "orders", label: _t("Orders"), value: String(k.orders) },
         ];
