@@ -7,8 +7,8 @@ rows is the order the builder writes.
 
 Checked on 2026-11-27, element by element (name, order, max length, type, mandatory):
 - TABLES (HDon, DLHDon, TTChung, TTHDLQuan, NDHDon, NBan, NMua, DSHHDVu, HHDVu, TToan,
-  THTTLTSuat, LTSuat, DSLPhi, LPhi, TTKhac, TTin) against QĐ 1450/QĐ-TCT, Part II, II.2.a
-  "Hóa đơn giá trị gia tăng" (KHMSHDon 1) and II.2.b "Hóa đơn bán hàng" (KHMSHDon 2), and
+  THTTLTSuat, LTSuat, DSLPhi, LPhi, TTKhac, TTin) against QĐ 1450/QĐ-TCT, Part II, II.2
+  tables "Hóa đơn giá trị gia tăng" (KHMSHDon 1) and "Hóa đơn bán hàng" (KHMSHDon 2), and
   II.1 for TTKhac/TTin: shared/reference/QD1450-2021-field-tables.txt lines 549-776;
 - TDIEP_TABLES against QĐ 1450, Part I, IV.5 (same file, lines 97-108 and 138-154);
 - the changes of PBan 2.1.0 against the text of QĐ 1271/QĐ-CT
