@@ -30,6 +30,7 @@ from . import qr
 from .amount_words import amount_in_words
 
 NATURES = {"goods": 1, "promotion": 2, "discount": 3, "note": 4}
+NO_VAT = ("KCT", "KKKNT")
 RATE_VALUES = {
     "0%": Decimal(0),
     "5%": Decimal("0.05"),
@@ -143,12 +144,26 @@ def _sub(parent, name, value):
     return node
 
 
-def _fill(parent, table, values):
-    """Write ``values`` under ``parent`` in the order of the field table."""
+def _fill(parent, table, values, version, template):
+    """Write ``values`` under ``parent`` in the order of the field table, leaving out the
+    rows the invoice's version or template (KHMSHDon) does not have."""
     for field in tables.TABLES[table]:
-        if field.kind in ("g", "r"):
+        if field.kind in ("g", "r") or not field.known_in(version, template):
             continue
         _sub(parent, field.name, values.get(field.name))
+
+
+def _known(table, name, version, template):
+    return next(f for f in tables.TABLES[table] if f.name == name).known_in(version, template)
+
+
+def _discount_rate(rate):
+    """TLCKhau is a number of 6 digits with 4 decimals (QĐ 1450, line 649), so at most
+    99.9999: a 100 % discount is shown by its amount (STCKhau) alone, TLCKhau being optional."""
+    if not rate:
+        return None
+    rate = _dec(rate)
+    return rate if abs(rate) < 100 else None
 
 
 def build(invoice):
@@ -161,19 +176,19 @@ def build(invoice):
 
     general = etree.SubElement(data, "TTChung")
     values = {"PBan": version, **invoice["general"]}
+    template = str(values.get("KHMSHDon") or "") or None
     if values.get("DVTTe", "VND") == "VND":
         values.pop("TGia", None)
     for field in tables.TABLES["TTChung"]:
         if field.name == "TTHDLQuan" and invoice.get("related"):
             related = etree.SubElement(general, "TTHDLQuan")
-            _fill(related, "TTHDLQuan", invoice["related"])
-        elif field.kind not in ("g", "r") and field.known_in(version):
+            _fill(related, "TTHDLQuan", invoice["related"], version, template)
+        elif field.kind not in ("g", "r") and field.known_in(version, template):
             _sub(general, field.name, values.get(field.name))
 
     content = etree.SubElement(data, "NDHDon")
-    _fill(etree.SubElement(content, "NBan"), "NBan", invoice["seller"])
-    buyer = {k: v for k, v in invoice["buyer"].items() if k != "CCCDan" or version == tables.V210}
-    _fill(etree.SubElement(content, "NMua"), "NMua", buyer)
+    _fill(etree.SubElement(content, "NBan"), "NBan", invoice["seller"], version, template)
+    _fill(etree.SubElement(content, "NMua"), "NMua", invoice["buyer"], version, template)
 
     items = etree.SubElement(content, "DSHHDVu")
     for number, line in enumerate(totals["lines"], start=1):
@@ -191,23 +206,35 @@ def build(invoice):
                 "DVTinh": line.get("uom") if nature != "note" else None,
                 "SLuong": _dec(line.get("quantity")) if nature in ("goods", "promotion") else None,
                 "DGia": money.round(line.get("price")) if nature == "goods" else None,
-                "TLCKhau": _dec(line.get("discount_rate")) if line.get("discount_rate") else None,
+                "TLCKhau": _discount_rate(line.get("discount_rate")),
                 "STCKhau": line["discount_amount"] if line["discount_amount"] else None,
-                "ThTien": line["amount"] if priced else None,
+                # Mandatory on every line but a note (TChat 4), line 651: a promotion's is 0.
+                "ThTien": line["amount"] if nature != "note" else None,
                 "TSuat": (line.get("tax") or "KCT") if priced else None,
             },
+            version,
+            template,
         )
 
     payment = etree.SubElement(content, "TToan")
-    if totals["per_rate"]:
+    # Only the VAT invoice's table (and that of other invoices of the VAT kind) has the
+    # VAT rows: a sales invoice with VAT on its lines would show a total it cannot explain.
+    vat = _known("TToan", "THTTLTSuat", version, template)
+    vat_rates = [r["rate"] for r in totals["per_rate"] if r["rate"] not in NO_VAT or r["tax"]]
+    if vat_rates and not vat:
+        raise BuildError(
+            [f"TSuat: KHMSHDon {template} has no VAT rate, the lines have {', '.join(vat_rates)}"]
+        )
+    if totals["per_rate"] and vat:
         per_rate = etree.SubElement(payment, "THTTLTSuat")
         for rate in totals["per_rate"]:
             node = etree.SubElement(per_rate, "LTSuat")
             _sub(node, "TSuat", rate["rate"])
             _sub(node, "ThTien", rate["base"])
             _sub(node, "TThue", rate["tax"])
-    _sub(payment, "TgTCThue", totals["untaxed"])
-    _sub(payment, "TgTThue", totals["tax"])
+    if vat:
+        _sub(payment, "TgTCThue", totals["untaxed"])
+        _sub(payment, "TgTThue", totals["tax"])
     if totals["discount"]:
         _sub(payment, "TTCKTMai", totals["discount"])
     _sub(payment, "TgTTTBSo", totals["total"])
