@@ -761,7 +761,7 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
         )
-        if company.einvoice_vn_provider == "tvan":
+        if company._einvoice_vn_sends_notices():
             # The MTDiep is fixed with the notice, before anything is sent: a retry asks
             # the T-VAN for the answers to it instead of sending the notice again.
             self._einvoice_vn_trusted().write(

@@ -108,8 +108,6 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                 date=outcome.date,
                 reasons="; ".join(reasons) or "-",
             )
-        if outcome.check.result != "pass":
-            result += "\n" + outcome.check.message
         self.write(
             {
                 "notice_state": "accepted" if outcome.accepted else "refused",

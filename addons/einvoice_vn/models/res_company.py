@@ -234,6 +234,13 @@ class ResCompany(models.Model):
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
         )
 
+    def _einvoice_vn_sends_notices(self):
+        """Whether the provider carries the 04/SS-HĐĐT notices to the tax authority
+        (message 300, answered by a 301): the T-VAN, and the sandbox that answers as the
+        authority. Viettel cancels through its own API."""
+        self.ensure_one()
+        return self.einvoice_vn_provider in ("tvan", "sandbox")
+
     def _einvoice_vn_sender_code(self):
         """MNGui of our T-VAN messages: the software provider's MST, else the company's,
         without the dash (QĐ 1450: MTDiep is MNGui + 32 characters, 46 at most)."""

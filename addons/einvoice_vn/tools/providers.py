@@ -51,6 +51,30 @@ class Issued:
     warnings: list = field(default_factory=list)
 
 
+def notice_answer(
+    message, seller_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+):
+    """The :class:`tdiep.NoticeAnswer` of a 301 ``message`` (a :class:`tdiep.Message`), once
+    the tax authority's signature over it is proven: verified and made by a certificate
+    identified as the authority's (``authority_tax_ids`` or ``authority_names``) and issued
+    by one of ``trusted_issuers``. An answer that cannot be proven so, because who the
+    authority is was not given, is refused like a wrong signature: ProviderError FINAL."""
+    try:
+        answer = tdiep.read_notice_answer(
+            message, seller_tax_id, authority_tax_ids, trusted_issuers, authority_names
+        )
+    except tdiep.AuthorityRefused as exc:
+        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+    except tdiep.TdiepError as exc:
+        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
+    if answer.check.result != "pass":
+        raise ProviderError(
+            FINAL,
+            f"the authority's answer is refused: it cannot be verified: {answer.check.message}",
+        )
+    return answer
+
+
 def request_json(session, method, url, timeout=TIMEOUT, **kwargs):
     """One HTTP call; network failures and 5xx are retryable, 401/403 are auth errors."""
     try:
@@ -320,17 +344,15 @@ class TvanClient(TokenClient):
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
+        for message in messages.get(tdiep.NOTICE_ANSWER, []):
+            return notice_answer(
+                message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
+            )
         try:
-            for message in messages.get(tdiep.NOTICE_ANSWER, []):
-                return tdiep.read_notice_answer(
-                    message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
-                )
             for message in messages.get(tdiep.RECEIPT, []):
                 receipt = tdiep.read_receipt(message)
                 if not receipt.ok:
                     raise self._refused(receipt, f"notice message {mtdiep}")
-        except tdiep.AuthorityRefused as exc:
-            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
         return False

@@ -395,9 +395,12 @@ class NoticeAnswer:
         return found
 
 
-def read_notice_answer(message, taxpayer_tax_id, authority_tax_ids=None, trusted_issuers=None):
+def read_notice_answer(
+    message, taxpayer_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+):
     """The 301 after verifying the authority's signature in ``TBao/DSCKS/CQT`` over DLTBao,
-    STBao and its SigningTime object; raise AuthorityRefused when it fails."""
+    STBao and its SigningTime object (signer identified by MST among ``authority_tax_ids``
+    or by its CN among ``authority_names``); raise AuthorityRefused when it fails."""
     notice = child(message.data, "TBao")
     data = child(notice, "DLTBao")
     if message.type != NOTICE_ANSWER or data is None:
@@ -432,6 +435,7 @@ def read_notice_answer(message, taxpayer_tax_id, authority_tax_ids=None, trusted
         taxpayer_tax_id,
         authority_tax_ids,
         issuers,
+        authority_names,
         what=f"01/TB-SSĐT {number}",
     )
     if check.result not in ("pass", "warning"):
@@ -526,9 +530,13 @@ def build_coded_invoice(sender, receiver, reference, tax_id, hdon):
     return build(CODED_INVOICE, sender, receiver, hdon, reference=reference, tax_id=tax_id)
 
 
-def notice_answer_tbao(notice, refused=None, number="1", moment=None):
+def notice_answer_tbao(
+    notice, refused=None, number="1", moment=None, reasons_of=None, transaction=None
+):
     """The unsigned TBao of a 301 answering the 04/SS ``notice`` (its TBao element): every
-    invoice accepted (TTTNCCQT 1), or not (2) with ``refused`` reasons. STBao has the Id
+    invoice accepted (TTTNCCQT 1), or not (2) with ``refused`` reasons; with ``reasons_of``
+    (a function of the notice's ``HDon`` element) each invoice is accepted or not with its
+    own reasons. ``transaction`` is the MGDDTu (random when not given). STBao has the Id
     the authority's signature references."""
     notice_data = child(notice, "DLTBao")
     answer = etree.Element("TBao")
@@ -546,7 +554,7 @@ def notice_answer_tbao(notice, refused=None, number="1", moment=None):
         ("TCQT", text(notice_data, "TCQT")),
         ("TNNT", text(notice_data, "TNNT")),
         ("MST", text(notice_data, "MST")),
-        ("MGDDTu", f"{AUTHORITY}{uuid.uuid4().hex.upper()}"),
+        ("MGDDTu", transaction or f"{AUTHORITY}{uuid.uuid4().hex.upper()}"),
         ("TGNhan", (moment or datetime.datetime.now()).date().isoformat()),
         ("STTThe", 1),
         ("HThuc", "Chữ ký số"),
@@ -561,9 +569,10 @@ def notice_answer_tbao(notice, refused=None, number="1", moment=None):
         _sub(node, "NLap", text(source, "Ngay"))
         _sub(node, "LADHDDT", text(source, "LADHDDT"))
         _sub(node, "TCTBao", text(source, "TCTBao"))
-        _sub(node, "TTTNCCQT", 2 if refused else 1)
-        if refused:
-            _reason_nodes(etree.SubElement(node, "DSLDKTNhan"), refused)
+        reasons = reasons_of(source) if reasons_of else refused
+        _sub(node, "TTTNCCQT", 2 if reasons else 1)
+        if reasons:
+            _reason_nodes(etree.SubElement(node, "DSLDKTNhan"), reasons)
     stbao = etree.SubElement(answer, "STBao", Id="STBao-301")
     _sub(stbao, "So", number)
     _sub(stbao, "NTBao", (moment or datetime.datetime.now()).date().isoformat())
