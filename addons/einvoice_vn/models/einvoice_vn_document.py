@@ -392,6 +392,7 @@ class EinvoiceVnDocument(models.Model):
                         company=company.name,
                     )
                 )
+            company._einvoice_vn_check_authority_setup()
             if not doc.number:
                 doc.write(
                     {
@@ -524,6 +525,7 @@ class EinvoiceVnDocument(models.Model):
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
+                    company._einvoice_vn_check_authority_setup()
                     client = company._einvoice_vn_client()
                     payload = {
                         "transaction_uuid": doc.transaction_uuid,
@@ -542,6 +544,9 @@ class EinvoiceVnDocument(models.Model):
             except CONCURRENCY_ERRORS:
                 # Another worker: the transaction is retried, the XML stays as stored.
                 raise
+            except UserError as exc:
+                # A set-up to complete (who the tax authority is, ...): nothing was sent.
+                doc._record_failure(exc)
             except Exception as exc:
                 _logger.exception("E-invoice %s could not be sent", doc.display_ref)
                 doc._record_failure(exc)
@@ -617,16 +622,6 @@ class EinvoiceVnDocument(models.Model):
                 issued_sha256=hashlib.sha256(issued.signed_xml).hexdigest(),
             )
         self.write(values)
-        for warning in issued.warnings:
-            self.message_post(
-                body=self.env._(
-                    "Accepted, but the tax authority's signature was not fully checked: "
-                    "%(warning)s Set the tax authority's MST and the trusted certification "
-                    "authorities in the Accounting settings.",
-                    warning=warning,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
         if self.origin_id:
             nature = "replace" if self.kind == "replacement" else "adjust"
             self.origin_id._attach_notice(nature, self.reason)
@@ -640,7 +635,9 @@ class EinvoiceVnDocument(models.Model):
         """Button: sign if needed and send now, one document at a time (each signed XML
         is committed before it is sent)."""
         docs = self._einvoice_vn_trusted()
-        for doc in docs.filtered(lambda d: d.state in SENDABLE_STATES):
+        sendable = docs.filtered(lambda d: d.state in SENDABLE_STATES)
+        sendable.company_id._einvoice_vn_check_authority_setup()
+        for doc in sendable:
             doc._issue_one(docs._einvoice_vn_commit)
             docs._einvoice_vn_commit()
             # The notice of the adjusted or replaced invoice is recorded and committed with
@@ -666,9 +663,11 @@ class EinvoiceVnDocument(models.Model):
 
     def action_queue(self):
         """Queue for the background job (bulk issue)."""
-        self._einvoice_vn_trusted().filtered(
+        queued = self._einvoice_vn_trusted().filtered(
             lambda d: d.state in ("draft", "signed", "error")
-        ).write({"state": "to_send", "next_retry_at": False})
+        )
+        queued.company_id._einvoice_vn_check_authority_setup()
+        queued.write({"state": "to_send", "next_retry_at": False})
         self.env.ref("einvoice_vn.ir_cron_einvoice_vn_send")._trigger()
         return True
 
@@ -676,6 +675,8 @@ class EinvoiceVnDocument(models.Model):
         for doc in self._einvoice_vn_trusted():
             if doc.state != "accepted":
                 raise UserError(self.env._("Only an accepted e-invoice can be cancelled."))
+            # Its notice is sent to the authority: refused before anything is recorded.
+            doc.company_id._einvoice_vn_check_authority_setup()
             if not doc.company_id._einvoice_vn_can_cancel():
                 raise UserError(
                     self.env._(

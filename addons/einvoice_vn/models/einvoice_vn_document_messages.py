@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import providers
 
@@ -57,6 +58,7 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
+                    company._einvoice_vn_check_authority_setup()
                     client = company._einvoice_vn_client()
                     payload = {
                         "message_id": doc.notice_message_id,
@@ -70,6 +72,8 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                     doc._record_notice_outcome(outcome)
             except providers.ProviderError as exc:
                 doc._record_notice_error(exc)
+            except UserError as exc:
+                doc._record_notice_error(providers.ProviderError(providers.FINAL, exc.args[0]))
 
     def _record_notice_outcome(self, outcome):
         """``outcome``: False while the authority has not answered, else its 301."""
