@@ -790,7 +790,6 @@ class EinvoiceVnDocument(models.Model):
         document at a time, committing its signed XML before it is sent and the answer
         after: several cron workers never send the same document, and a killed worker
         leaves nothing that was sent unrecorded (see :meth:`_issue_one`)."""
-        docs = self._einvoice_vn_trusted()
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
         # "signed" too: a document signed but never sent (an interrupted issue of an
@@ -804,18 +803,36 @@ class EinvoiceVnDocument(models.Model):
             ("error_kind", "=", "retryable"),
             ("next_retry_at", "<=", now),
         ]
+        self._einvoice_vn_run_job(
+            domain, lambda doc: doc._issue_one(Cron._commit_progress, raise_errors=False)
+        )
+
+    @api.model
+    def _einvoice_vn_run_job(self, domain, per_doc, lock=False):
+        """The loop of the document jobs: ``per_doc(doc)`` on each document of ``domain``,
+        in batches, each document in a fresh transaction committed after it. With ``lock``
+        the document is locked first (SKIP LOCKED: one held by another worker is skipped,
+        and counts for nothing) and read again. ``per_doc`` returns whether it did the
+        document's work (counted in the cron's progress). Stops when the cron says so
+        (``_commit_progress`` returns False: its time is up)."""
+        docs = self._einvoice_vn_trusted()
+        Cron = self.env["ir.cron"]
         Cron._commit_progress(remaining=docs.search_count(domain))
         seen = set()
         while True:
             batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
             if not batch:
-                break
+                return
             seen.update(batch.ids)
             # Start each document in a fresh transaction: its lock then sees the latest
             # committed state (Odoo's transactions are REPEATABLE READ).
             Cron._commit_progress()
-            for doc in batch:
-                done = doc._issue_one(Cron._commit_progress, raise_errors=False)
+            for record in batch:
+                doc = record
+                if lock:
+                    doc = record.try_lock_for_update(allow_referencing=True)
+                    doc.invalidate_recordset()
+                done = bool(doc) and per_doc(doc)
                 if not Cron._commit_progress(1 if done else 0):
                     return
 

@@ -6,7 +6,6 @@ from odoo.exceptions import UserError
 from ..tools import providers
 
 _logger = logging.getLogger(__name__)
-BATCH_SIZE = 50
 
 
 class EinvoiceVnDocumentMessages(models.AbstractModel):
@@ -143,50 +142,31 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
     def _cron_send_notices(self):
         """Send the recorded 04/SS notices and poll the answers of those sent, one locked
         document at a time, committing each: two workers never send the same notice."""
-        docs = self._einvoice_vn_trusted()
-        Cron = self.env["ir.cron"]
-        domain = [("notice_state", "in", ("to_send", "sent"))]
-        Cron._commit_progress(remaining=docs.search_count(domain))
-        seen = set()
-        while True:
-            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
-            if not batch:
-                break
-            seen.update(batch.ids)
-            Cron._commit_progress()
-            for doc in batch:
-                doc._send_notice()
-                if not Cron._commit_progress(1):
-                    return
+
+        def send(doc):
+            # Locks the document itself; counted even when another worker holds it.
+            doc._send_notice()
+            return True
+
+        self._einvoice_vn_run_job([("notice_state", "in", ("to_send", "sent"))], send)
 
     @api.model
     def _cron_fetch_authority_codes(self):
         """Viettel: read the authority code (``codeOfTax``) of accepted invoices with code
         that have none yet. SInvoice fills it on creation only for cash-register invoices;
         the others get it later, read by the search call."""
-        docs = self._einvoice_vn_trusted()
-        Cron = self.env["ir.cron"]
         domain = [
             ("state", "=", "accepted"),
             ("authority_code", "=", False),
             ("symbol", "=like", "C%"),
             ("company_id.einvoice_vn_provider", "=", "viettel"),
         ]
-        Cron._commit_progress(remaining=docs.search_count(domain))
-        seen = set()
-        while True:
-            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
-            if not batch:
-                break
-            seen.update(batch.ids)
-            Cron._commit_progress()
-            for doc in batch:
-                locked = doc.try_lock_for_update(allow_referencing=True)
-                if locked:
-                    locked.invalidate_recordset()
-                    locked.filtered(lambda d: not d.authority_code)._fetch_authority_code()
-                if not Cron._commit_progress(1 if locked else 0):
-                    return
+
+        def fetch(doc):
+            doc.filtered(lambda d: not d.authority_code)._fetch_authority_code()
+            return True
+
+        self._einvoice_vn_run_job(domain, fetch, lock=True)
 
     def _fetch_authority_code(self):
         for doc in self._einvoice_vn_trusted():
