@@ -8,6 +8,7 @@ import datetime
 import pytest
 from einvoice_tools import builder, notice, providers, sandbox, signer, tdiep
 from lxml import etree
+from test_einvoice_xml import retail_invoice
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +122,30 @@ def test_notice_of_another_tax_id_is_not_served(seller, client):
     with pytest.raises(providers.ProviderError, match="demo tax id") as error:
         client.send_notice({"seed": "x", "seller_tax_id": "0100109106", "xml": b"<TBao/>"})
     assert error.value.kind == providers.FINAL
+
+
+def test_sandbox_answers_are_read_as_the_t_van_s_signature_checked(seller):
+    """The sandbox's 202 and 301 go through the T-VAN's readers: signed by a key that is not
+    the demo authority's, neither is taken."""
+    impostor = sandbox.SandboxClient(
+        signer.Certificate.from_pkcs12(sandbox.make_pkcs12("Somebody else", "", "pw"), "pw")
+    )
+    invoice = builder.build({**retail_invoice(), "seller": demo_seller()})
+    signer.sign(invoice, seller, datetime.datetime(2026, 11, 27, 9, 0, 0))
+    document = {
+        "transaction_uuid": "tx-9",
+        "seller_tax_id": sandbox.DEMO_MST,
+        "xml": builder.to_bytes(invoice),
+    }
+    for send in (lambda: impostor.issue(document), lambda: send_notice(impostor, seller)):
+        with pytest.raises(providers.ProviderError, match="not a tax authority") as error:
+            send()
+        assert error.value.kind == providers.FINAL
+
+
+def demo_seller():
+    return {**retail_invoice()["seller"], "MST": sandbox.DEMO_MST}
+
+
+def send_notice(client, seller):
+    return send(client, signed_notice(seller))

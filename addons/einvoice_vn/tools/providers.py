@@ -49,6 +49,32 @@ class Issued:
     answer_xml: bytes = b""
 
 
+def coded_invoice(
+    message,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    expected_key=None,
+    authority_names=None,
+):
+    """The :class:`tdiep.CodedInvoice` of a 202 ``message``, once the tax authority's
+    signature over it is proven (see :func:`notice_answer`) and it codes the invoice sent
+    (``expected_key``); ProviderError FINAL otherwise."""
+    try:
+        coded = tdiep.read_coded_invoice(
+            message, authority_tax_ids, trusted_issuers, expected_key, authority_names
+        )
+    except tdiep.AuthorityRefused as exc:
+        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+    except tdiep.TdiepError as exc:
+        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
+    if coded.check.result != "pass":
+        raise ProviderError(
+            FINAL,
+            f"the authority's answer is refused: it cannot be verified: {coded.check.message}",
+        )
+    return coded
+
+
 def notice_answer(
     message, seller_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
 ):
@@ -293,24 +319,18 @@ class TvanClient(TokenClient):
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
+        for message in messages.get(tdiep.CODED_INVOICE, []):
+            coded = coded_invoice(
+                message, self.authority_tax_ids, self.trusted_issuers, expected_key
+            )
+            return Issued(
+                authority_code=coded.authority_code,
+                number=coded.number,
+                signed_xml=coded.xml,
+                message_id=mtdiep,
+                answer_xml=message.to_bytes(),
+            )
         try:
-            for message in messages.get(tdiep.CODED_INVOICE, []):
-                coded = tdiep.read_coded_invoice(
-                    message, self.authority_tax_ids, self.trusted_issuers, expected_key
-                )
-                if coded.check.result != "pass":
-                    raise ProviderError(
-                        FINAL,
-                        "the authority's answer is refused: it cannot be verified: "
-                        + coded.check.message,
-                    )
-                return Issued(
-                    authority_code=coded.authority_code,
-                    number=coded.number,
-                    signed_xml=coded.xml,
-                    message_id=mtdiep,
-                    answer_xml=message.to_bytes(),
-                )
             for message in messages.get(tdiep.CHECK_RESULT, []):
                 result = tdiep.read_check_result(message)
                 if not result.valid:
@@ -327,8 +347,6 @@ class TvanClient(TokenClient):
                 receipt = tdiep.read_receipt(message)
                 if not receipt.ok:
                     raise self._refused(receipt, f"message {mtdiep}")
-        except tdiep.AuthorityRefused as exc:
-            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
         if not with_code:

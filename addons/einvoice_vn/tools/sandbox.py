@@ -3,7 +3,8 @@
 It checks the seller's signature, gives the invoice an authority code (MCCQT, 34 upper-case
 hex characters, derived from the transaction UUID so that a retry gets the same code) and
 signs it as the "tax authority" (``DSCKS/CQT``, over ``DLHDon`` and ``MCCQT``) with a demo
-key made on this database. Nothing leaves the server, and what it issues has no legal value.
+key made on this database; the coded invoice is read back as the T-VAN's 202 is
+(:func:`.providers.coded_invoice`: the authority's signature verified). Nothing leaves the server, and what it issues has no legal value.
 
 It answers the 04/SS-HĐĐT notices too (``send_notice``, message 300 of the T-VAN): it checks
 the taxpayer's signature on the TBao and answers a 301 (01/TB-SSĐT) signed by the demo
@@ -30,7 +31,7 @@ from lxml import etree
 from . import signer, tdiep
 from .inbound_checks import AUTHORITY_CODE
 from .inbound_read import compact_tax_id, text
-from .providers import FINAL, REJECTED, Issued, ProviderError, notice_answer
+from .providers import FINAL, REJECTED, Issued, ProviderError, coded_invoice, notice_answer
 
 # A tax id with a valid check digit, kept for the demo company (no real company is meant).
 DEMO_MST = "0999999990"
@@ -132,8 +133,23 @@ class SandboxClient:
             holder="CQT",
             extra_references=[mccqt],
         )
-        signed = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-        return Issued(authority_code=code, signed_xml=signed, raw={"sandbox": True})
+        seller = compact_tax_id(document["seller_tax_id"])
+        message = tdiep.build_coded_invoice(
+            tdiep.AUTHORITY,
+            seller,
+            tdiep.message_id(seller, document["transaction_uuid"]),
+            seller,
+            root,
+        )
+        coded = coded_invoice(
+            tdiep.parse(tdiep.to_bytes(message)),
+            trusted_issuers=[self.authority.cert_pem],
+            expected_key=tdiep.invoice_key(document["xml"]),
+            authority_names=[AUTHORITY_NAME],
+        )
+        return Issued(
+            authority_code=coded.authority_code, signed_xml=coded.xml, raw={"sandbox": True}
+        )
 
     # -- 04/SS notices -------------------------------------------------------------------------
 

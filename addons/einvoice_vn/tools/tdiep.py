@@ -340,10 +340,12 @@ def invoice_key(xml):
         raise TdiepError(str(exc)) from exc
 
 
-def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None, expected_key=None):
+def read_coded_invoice(
+    message, authority_tax_ids=None, trusted_issuers=None, expected_key=None, authority_names=None
+):
     """The HDon of a 202 after the intake's authority check (signature over DLHDon, MCCQT
-    and its SigningTime; signer identified by MST among ``authority_tax_ids`` and issued by
-    one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
+    and its SigningTime; signer identified by MST among ``authority_tax_ids`` or by its CN
+    among ``authority_names``, and issued by one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
     of the invoice sent) the coded invoice must be that one. Raise AuthorityRefused when
     it fails."""
     invoices = children(message.data, "HDon")
@@ -363,7 +365,7 @@ def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None, ex
             f"not the invoice sent ({' '.join(expected_key)})"
         )
     issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
-    check = check_authority(invoice, authority_tax_ids, issuers)
+    check = check_authority(invoice, authority_tax_ids, issuers, authority_names)
     if check.result not in ("pass", "warning"):
         raise AuthorityRefused(f"202 {message.id}: {check.message}")
     return CodedInvoice(
