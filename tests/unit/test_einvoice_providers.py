@@ -51,7 +51,6 @@ def test_accepted_with_authority_code(tvan):
     assert len(issued.authority_code) == 34
     assert issued.message_id == mtdiep(doc)
     assert etree.fromstring(issued.signed_xml).findtext("MCCQT") == issued.authority_code
-    assert issued.warnings == []
     posted = tdiep.parse(tvan.state.received[mtdiep(doc)])
     assert (posted.type, posted.sender, posted.receiver, posted.tax_id) == (
         "200",
@@ -69,10 +68,11 @@ def test_invoice_without_code_is_sent_as_203(tvan):
     assert tvan.state.count("203") == 1
 
 
-def test_authority_not_configured_is_a_warning_not_a_refusal(tvan):
-    issued = client(tvan, trusted=False).issue(document())
-    assert issued.authority_code
-    assert "not identified as the tax authority" in issued.warnings[0]
+def test_authority_not_configured_sends_nothing(tvan):
+    with pytest.raises(providers.ProviderError, match="cannot be verified, nothing is sent") as exc:
+        client(tvan, trusted=False).issue(document())
+    assert exc.value.kind == providers.FINAL
+    assert tvan.state.requests == []
 
 
 def test_technical_error_999_is_a_rejection_with_its_code(tvan):
@@ -158,7 +158,15 @@ def test_wrong_credentials_are_an_auth_error(tvan):
 
 
 def test_unreachable_provider_is_retryable():
-    c = providers.TvanClient("http://127.0.0.1:9", "u", "p", timeout=0.5, sender=SELLER)
+    c = providers.TvanClient(
+        "http://127.0.0.1:9",
+        "u",
+        "p",
+        timeout=0.5,
+        sender=SELLER,
+        authority_tax_ids=[provider_server.AUTHORITY_MST],
+        trusted_issuers=[provider_server.ca_pem().encode()],
+    )
     with pytest.raises(providers.ProviderError) as exc:
         c.issue(document())
     assert exc.value.kind == providers.RETRYABLE

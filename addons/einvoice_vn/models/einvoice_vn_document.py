@@ -413,6 +413,7 @@ class EinvoiceVnDocument(models.Model):
                         company=company.name,
                     )
                 )
+            company._einvoice_vn_check_authority_setup()
             if not doc.number:
                 doc.write(
                     {
@@ -545,6 +546,7 @@ class EinvoiceVnDocument(models.Model):
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
+                    company._einvoice_vn_check_authority_setup()
                     client = company._einvoice_vn_client()
                     payload = {
                         "transaction_uuid": doc.transaction_uuid,
@@ -563,6 +565,9 @@ class EinvoiceVnDocument(models.Model):
             except CONCURRENCY_ERRORS:
                 # Another worker: the transaction is retried, the XML stays as stored.
                 raise
+            except UserError as exc:
+                # A set-up to complete (who the tax authority is, ...): nothing was sent.
+                doc._record_failure(exc)
             except Exception as exc:
                 _logger.exception("E-invoice %s could not be sent", doc.display_ref)
                 doc._record_failure(exc)
@@ -638,16 +643,6 @@ class EinvoiceVnDocument(models.Model):
                 issued_sha256=hashlib.sha256(issued.signed_xml).hexdigest(),
             )
         self.write(values)
-        for warning in issued.warnings:
-            self.message_post(
-                body=self.env._(
-                    "Accepted, but the tax authority's signature was not fully checked: "
-                    "%(warning)s Set the tax authority's MST and the trusted certification "
-                    "authorities in the Accounting settings.",
-                    warning=warning,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
         if self.origin_id:
             nature = "replace" if self.kind == "replacement" else "adjust"
             self.origin_id._attach_notice(nature, self.reason)
@@ -661,7 +656,9 @@ class EinvoiceVnDocument(models.Model):
         """Button: sign if needed and send now, one document at a time (each signed XML
         is committed before it is sent)."""
         docs = self._einvoice_vn_trusted()
-        for doc in docs.filtered(lambda d: d.state in SENDABLE_STATES):
+        sendable = docs.filtered(lambda d: d.state in SENDABLE_STATES)
+        sendable.company_id._einvoice_vn_check_authority_setup()
+        for doc in sendable:
             doc._issue_one(docs._einvoice_vn_commit)
             docs._einvoice_vn_commit()
             # The notice of the adjusted or replaced invoice is recorded and committed with
@@ -687,9 +684,11 @@ class EinvoiceVnDocument(models.Model):
 
     def action_queue(self):
         """Queue for the background job (bulk issue)."""
-        self._einvoice_vn_trusted().filtered(
+        queued = self._einvoice_vn_trusted().filtered(
             lambda d: d.state in ("draft", "signed", "error")
-        ).write({"state": "to_send", "next_retry_at": False})
+        )
+        queued.company_id._einvoice_vn_check_authority_setup()
+        queued.write({"state": "to_send", "next_retry_at": False})
         self.env.ref("einvoice_vn.ir_cron_einvoice_vn_send")._trigger()
         return True
 
@@ -697,6 +696,8 @@ class EinvoiceVnDocument(models.Model):
         for doc in self._einvoice_vn_trusted():
             if doc.state != "accepted":
                 raise UserError(self.env._("Only an accepted e-invoice can be cancelled."))
+            # Its notice is sent to the authority: refused before anything is recorded.
+            doc.company_id._einvoice_vn_check_authority_setup()
             if not doc.company_id._einvoice_vn_can_cancel():
                 raise UserError(
                     self.env._(
@@ -782,7 +783,7 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
         )
-        if company.einvoice_vn_provider == "tvan":
+        if company._einvoice_vn_sends_notices():
             # The MTDiep is fixed with the notice, before anything is sent: a retry asks
             # the T-VAN for the answers to it instead of sending the notice again.
             self._einvoice_vn_trusted().write(
@@ -810,7 +811,6 @@ class EinvoiceVnDocument(models.Model):
         document at a time, committing its signed XML before it is sent and the answer
         after: several cron workers never send the same document, and a killed worker
         leaves nothing that was sent unrecorded (see :meth:`_issue_one`)."""
-        docs = self._einvoice_vn_trusted()
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
         # "signed" too: a document signed but never sent (an interrupted issue of an
@@ -824,18 +824,36 @@ class EinvoiceVnDocument(models.Model):
             ("error_kind", "=", "retryable"),
             ("next_retry_at", "<=", now),
         ]
+        self._einvoice_vn_run_job(
+            domain, lambda doc: doc._issue_one(Cron._commit_progress, raise_errors=False)
+        )
+
+    @api.model
+    def _einvoice_vn_run_job(self, domain, per_doc, lock=False):
+        """The loop of the document jobs: ``per_doc(doc)`` on each document of ``domain``,
+        in batches, each document in a fresh transaction committed after it. With ``lock``
+        the document is locked first (SKIP LOCKED: one held by another worker is skipped,
+        and counts for nothing) and read again. ``per_doc`` returns whether it did the
+        document's work (counted in the cron's progress). Stops when the cron says so
+        (``_commit_progress`` returns False: its time is up)."""
+        docs = self._einvoice_vn_trusted()
+        Cron = self.env["ir.cron"]
         Cron._commit_progress(remaining=docs.search_count(domain))
         seen = set()
         while True:
             batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
             if not batch:
-                break
+                return
             seen.update(batch.ids)
             # Start each document in a fresh transaction: its lock then sees the latest
             # committed state (Odoo's transactions are REPEATABLE READ).
             Cron._commit_progress()
-            for doc in batch:
-                done = doc._issue_one(Cron._commit_progress, raise_errors=False)
+            for record in batch:
+                doc = record
+                if lock:
+                    doc = record.try_lock_for_update(allow_referencing=True)
+                    doc.invalidate_recordset()
+                done = bool(doc) and per_doc(doc)
                 if not Cron._commit_progress(1 if done else 0):
                     return
 

@@ -1,11 +1,11 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import providers
 
 _logger = logging.getLogger(__name__)
-BATCH_SIZE = 50
 
 
 class EinvoiceVnDocumentMessages(models.AbstractModel):
@@ -57,6 +57,7 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
+                    company._einvoice_vn_check_authority_setup()
                     client = company._einvoice_vn_client()
                     payload = {
                         "message_id": doc.notice_message_id,
@@ -70,6 +71,8 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                     doc._record_notice_outcome(outcome)
             except providers.ProviderError as exc:
                 doc._record_notice_error(exc)
+            except UserError as exc:
+                doc._record_notice_error(providers.ProviderError(providers.FINAL, exc.args[0]))
 
     def _record_notice_outcome(self, outcome):
         """``outcome``: False while the authority has not answered, else its 301."""
@@ -108,8 +111,6 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                 date=outcome.date,
                 reasons="; ".join(reasons) or "-",
             )
-        if outcome.check.result != "pass":
-            result += "\n" + outcome.check.message
         self.write(
             {
                 "notice_state": "accepted" if outcome.accepted else "refused",
@@ -141,50 +142,31 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
     def _cron_send_notices(self):
         """Send the recorded 04/SS notices and poll the answers of those sent, one locked
         document at a time, committing each: two workers never send the same notice."""
-        docs = self._einvoice_vn_trusted()
-        Cron = self.env["ir.cron"]
-        domain = [("notice_state", "in", ("to_send", "sent"))]
-        Cron._commit_progress(remaining=docs.search_count(domain))
-        seen = set()
-        while True:
-            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
-            if not batch:
-                break
-            seen.update(batch.ids)
-            Cron._commit_progress()
-            for doc in batch:
-                doc._send_notice()
-                if not Cron._commit_progress(1):
-                    return
+
+        def send(doc):
+            # Locks the document itself; counted even when another worker holds it.
+            doc._send_notice()
+            return True
+
+        self._einvoice_vn_run_job([("notice_state", "in", ("to_send", "sent"))], send)
 
     @api.model
     def _cron_fetch_authority_codes(self):
         """Viettel: read the authority code (``codeOfTax``) of accepted invoices with code
         that have none yet. SInvoice fills it on creation only for cash-register invoices;
         the others get it later, read by the search call."""
-        docs = self._einvoice_vn_trusted()
-        Cron = self.env["ir.cron"]
         domain = [
             ("state", "=", "accepted"),
             ("authority_code", "=", False),
             ("symbol", "=like", "C%"),
             ("company_id.einvoice_vn_provider", "=", "viettel"),
         ]
-        Cron._commit_progress(remaining=docs.search_count(domain))
-        seen = set()
-        while True:
-            batch = docs.search([*domain, ("id", "not in", list(seen))], limit=BATCH_SIZE)
-            if not batch:
-                break
-            seen.update(batch.ids)
-            Cron._commit_progress()
-            for doc in batch:
-                locked = doc.try_lock_for_update(allow_referencing=True)
-                if locked:
-                    locked.invalidate_recordset()
-                    locked.filtered(lambda d: not d.authority_code)._fetch_authority_code()
-                if not Cron._commit_progress(1 if locked else 0):
-                    return
+
+        def fetch(doc):
+            doc.filtered(lambda d: not d.authority_code)._fetch_authority_code()
+            return True
+
+        self._einvoice_vn_run_job(domain, fetch, lock=True)
 
     def _fetch_authority_code(self):
         for doc in self._einvoice_vn_trusted():

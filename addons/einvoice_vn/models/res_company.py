@@ -5,7 +5,7 @@ import secrets
 from stdnum.vn import mst as vn_mst
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import inbound, providers, sandbox, signer, tdiep
 
@@ -100,7 +100,8 @@ class ResCompany(models.Model):
         string="Tax Authority Certificate MSTs",
         help="Comma-separated tax ids of the certificates accepted as the tax authority's "
         "signature on supplier e-invoices (DSCKS/CQT); empty: the signer is not identified "
-        "and the authority check is a warning (the e-invoice needs review).",
+        "and the authority check is a warning (the e-invoice needs review). Required to "
+        "send through a T-VAN: its answers (202, 301) are verified with it.",
     )
 
     einvoice_vn_trusted_ca = fields.Text(
@@ -108,7 +109,8 @@ class ResCompany(models.Model):
         help="PEM certificates of the certification authorities allowed to issue the "
         "sellers' and the tax authority's certificates on supplier e-invoices; empty: the "
         "issuer is not checked, and the certificate and authority checks are warnings (the "
-        "e-invoice needs review).",
+        "e-invoice needs review). Required to send through a T-VAN: the tax authority's "
+        "signature on its answers (202, 301) is verified with it.",
     )
 
     @api.constrains("einvoice_vn_trusted_ca")
@@ -233,6 +235,38 @@ class ResCompany(models.Model):
             providers.FINAL,
             self.env._("No e-invoice provider is set on %(company)s.", company=self.name),
         )
+
+    def _einvoice_vn_check_authority_setup(self):
+        """Before anything is sent through a T-VAN: who the tax authority is must be set,
+        or its signature on the answers (202, 301) could not be verified. Raise UserError
+        naming the fields to fill."""
+        for company in self.sudo().filtered(lambda c: c.einvoice_vn_provider == "tvan"):
+            missing = [
+                company._fields[name]._description_string(self.env)
+                for name, value in (
+                    ("einvoice_vn_authority_tax_ids", company._einvoice_vn_authority_tax_ids()),
+                    ("einvoice_vn_trusted_ca", company._einvoice_vn_trusted_issuers()),
+                )
+                if not value
+            ]
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "%(company)s sends its e-invoices through a T-VAN, whose answers are "
+                        "signed by the tax authority: set %(fields)s in the Accounting settings "
+                        "(Vietnam e-invoices) before sending, so that the authority's signature "
+                        "can be verified. Nothing was sent.",
+                        company=company.name,
+                        fields=", ".join(f"“{label}”" for label in missing),
+                    )
+                )
+
+    def _einvoice_vn_sends_notices(self):
+        """Whether the provider carries the 04/SS-HĐĐT notices to the tax authority
+        (message 300, answered by a 301): the T-VAN, and the sandbox that answers as the
+        authority. Viettel cancels through its own API."""
+        self.ensure_one()
+        return self.einvoice_vn_provider in ("tvan", "sandbox")
 
     def _einvoice_vn_sender_code(self):
         """MNGui of our T-VAN messages: the software provider's MST, else the company's,

@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from ..tools import sandbox, signer
+from ..tools import sandbox, signer, tdiep
 from .common import EinvoiceCommon
 
 
@@ -45,6 +45,59 @@ class TestSandbox(EinvoiceCommon):
             "einvoice_vn.report_einvoice_vn", doc.ids
         )
         self.assertIn("DEMO – không có giá trị", html.decode())
+
+    def _issued_in_sandbox(self):
+        self._use_sandbox()
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        return doc
+
+    def test_sandbox_answers_the_cancellation_notice_with_a_signed_301(self):
+        doc = self._issued_in_sandbox()
+        doc.action_cancel_einvoice()
+        self.assertEqual(doc.state, "cancelled")
+        self.assertEqual(doc.notice_state, "accepted", doc.notice_result)
+        self.assertIn("Accepted by the tax authority", doc.notice_result)
+        self.assertEqual(
+            doc.notice_message_id,
+            tdiep.message_id(
+                sandbox.DEMO_MST,
+                f"{doc.transaction_uuid}:04SS:{doc.notice_attachment_id.id}",
+            ),
+        )
+        answer = etree.fromstring(doc.notice_answer_attachment_id.raw)
+        self.assertEqual(answer.findtext("DLTBao/MSo"), "01/TB-SSĐT")
+        self.assertEqual(answer.findtext("DLTBao/MST"), sandbox.DEMO_MST)
+        invoice = answer.find("DLTBao/DSHDon/HDon")
+        self.assertEqual(
+            [invoice.findtext(tag) for tag in ("SHDon", "MCQTCap", "TCTBao", "TTTNCCQT")],
+            [doc.number, doc.authority_code, "1", "1"],
+        )
+        self.assertEqual(answer.findtext("STBao/So"), sandbox.answer_number(doc.notice_message_id))
+        # The demo authority signed the answer, over its data and its number.
+        signature = answer.find("DSCKS/CQT/ds:Signature", signer.NS)
+        self.assertIn(sandbox.AUTHORITY_NAME, signer.verify(answer, signature))
+        uris = {r.get("URI") for r in signature.iterfind(".//ds:Reference", signer.NS)}
+        self.assertTrue({"#DLTBao-301", "#STBao-301"} <= uris, uris)
+        self.assertEqual(self.provider.state.messages, {}, "nothing left Odoo")
+
+    def test_sandbox_refuses_a_notice_without_the_authority_code_with_reasons(self):
+        doc = self._issued_in_sandbox()
+        # An invoice with code whose authority code was lost: the notice cannot name it.
+        self._trusted(doc).authority_code = False
+        doc.action_cancel_einvoice()
+        self.assertEqual(doc.notice_state, "refused")
+        self.assertIn("Not accepted by the tax authority", doc.notice_result)
+        self.assertIn("[SB01]", doc.notice_result)
+        self.assertIn("MCCQT missing", doc.notice_result)
+        answer = etree.fromstring(doc.notice_answer_attachment_id.raw)
+        self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/TTTNCCQT"), "2")
+        self.assertIn(
+            sandbox.AUTHORITY_NAME,
+            signer.verify(answer, answer.find("DSCKS/CQT/ds:Signature", signer.NS)),
+        )
 
     def test_real_tax_id_cannot_use_the_sandbox(self):
         with self.assertRaisesRegex(ValidationError, "E-invoice Provider.*0100109106"):

@@ -1,9 +1,13 @@
+import re
+
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..tools import archive, signer, tdiep
 from .common import SELLER_MST, EinvoiceCommon
+from .provider_server import ca_pem
 from .sinvoice_server import SinvoiceServer
 
 
@@ -83,14 +87,68 @@ class TestTvanMessages(EinvoiceCommon):
                 self.assertFalse(doc.authority_code, "MCCQT not stored")
                 self.assertFalse(doc.issued_attachment_id)
 
-    def test_authority_not_configured_is_accepted_with_a_note(self):
-        self.company.einvoice_vn_authority_tax_ids = False
+    def test_authority_not_configured_refuses_to_send(self):
+        for field, label in (
+            ("einvoice_vn_authority_tax_ids", "Tax Authority Certificate MSTs"),
+            ("einvoice_vn_trusted_ca", "Trusted Certification Authorities (PEM)"),
+        ):
+            with self.subTest(field=field):
+                saved = self.company[field]
+                self.company[field] = False
+                move = self._invoice()
+                with self.assertRaisesRegex(UserError, f"“{re.escape(label)}”.*Nothing was sent"):
+                    move.action_einvoice_vn_issue()
+                self.assertFalse(move.einvoice_vn_document_id.number, "not even numbered")
+                with self.assertRaisesRegex(UserError, re.escape(label)):
+                    move.action_einvoice_vn_queue()
+                self.assertEqual(self.provider.state.requests, [], "nothing reached the T-VAN")
+                self.company[field] = saved
+
+    def test_authority_not_configured_refuses_to_send_a_notice(self):
         doc = self._issue()
-        self.assertEqual(doc.state, "accepted")
-        self.assertTrue(
-            doc.message_ids.filtered(lambda m: "not fully checked" in (m.body or "")),
-            "the chatter says what was not checked",
+        self.company.einvoice_vn_authority_tax_ids = False
+        with self.assertRaisesRegex(UserError, "Tax Authority Certificate MSTs"):
+            doc.action_cancel_einvoice()
+        self.assertEqual((doc.state, doc.notice_state), ("accepted", False))
+        self.assertEqual(self.provider.state.count("300"), 0)
+
+    def test_answer_that_cannot_be_verified_is_never_accepted(self):
+        move = self._invoice()
+        move.action_einvoice_vn_queue()
+        doc = self._trusted(move.einvoice_vn_document_id)
+        doc._prepare()
+        # A worker posts the 200 and dies; then who the authority is gets unset.
+        self.company.sudo()._einvoice_vn_client().issue(
+            {
+                "transaction_uuid": doc.transaction_uuid,
+                "seller_tax_id": SELLER_MST,
+                "xml": doc.xml_attachment_id.raw,
+                "symbol": doc.symbol,
+            }
         )
+        self.company.einvoice_vn_trusted_ca = False
+        self._run_send_cron()
+        self.assertEqual((doc.state, doc.error_kind), ("error", "final"))
+        self.assertIn("Trusted Certification Authorities (PEM)", doc.error_message)
+        self.assertFalse(doc.authority_code, "the coded invoice is not taken")
+        self.assertFalse(doc.issued_attachment_id)
+        # Set again: the same 202 is looked up (not sent again) and verified.
+        self.company.einvoice_vn_trusted_ca = ca_pem()
+        doc.action_send_now()
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertEqual(self.provider.state.count("200"), 1)
+
+    def test_notice_answer_that_cannot_be_verified_is_never_accepted(self):
+        doc = self._issue()
+        self.provider.state.script = ["pending"]
+        doc.action_cancel_einvoice()
+        self.assertEqual(doc.notice_state, "sent", doc.notice_result)
+        self.provider.state.release()
+        self.company.einvoice_vn_authority_tax_ids = False
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(doc.notice_state, "error")
+        self.assertIn("Tax Authority Certificate MSTs", doc.notice_result)
+        self.assertFalse(doc.notice_answer_attachment_id, "the 301 is not stored")
 
     def test_crash_after_the_post_does_not_send_a_second_200(self):
         move = self._invoice()

@@ -44,11 +44,59 @@ class Issued:
     reservation_code: str = ""
     signed_xml: bytes = b""
     raw: dict = field(default_factory=dict)
-    # T-VAN: the MTDiep sent, the answer message (202/204) and what the authority check
-    # could not prove (who the authority is, when it is not configured).
+    # T-VAN: the MTDiep sent and the answer message (202/204).
     message_id: str = ""
     answer_xml: bytes = b""
-    warnings: list = field(default_factory=list)
+
+
+def coded_invoice(
+    message,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    expected_key=None,
+    authority_names=None,
+):
+    """The :class:`tdiep.CodedInvoice` of a 202 ``message``, once the tax authority's
+    signature over it is proven (see :func:`notice_answer`) and it codes the invoice sent
+    (``expected_key``); ProviderError FINAL otherwise."""
+    try:
+        coded = tdiep.read_coded_invoice(
+            message, authority_tax_ids, trusted_issuers, expected_key, authority_names
+        )
+    except tdiep.AuthorityRefused as exc:
+        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+    except tdiep.TdiepError as exc:
+        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
+    if coded.check.result != "pass":
+        raise ProviderError(
+            FINAL,
+            f"the authority's answer is refused: it cannot be verified: {coded.check.message}",
+        )
+    return coded
+
+
+def notice_answer(
+    message, seller_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+):
+    """The :class:`tdiep.NoticeAnswer` of a 301 ``message`` (a :class:`tdiep.Message`), once
+    the tax authority's signature over it is proven: verified and made by a certificate
+    identified as the authority's (``authority_tax_ids`` or ``authority_names``) and issued
+    by one of ``trusted_issuers``. An answer that cannot be proven so, because who the
+    authority is was not given, is refused like a wrong signature: ProviderError FINAL."""
+    try:
+        answer = tdiep.read_notice_answer(
+            message, seller_tax_id, authority_tax_ids, trusted_issuers, authority_names
+        )
+    except tdiep.AuthorityRefused as exc:
+        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+    except tdiep.TdiepError as exc:
+        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
+    if answer.check.result != "pass":
+        raise ProviderError(
+            FINAL,
+            f"the authority's answer is refused: it cannot be verified: {answer.check.message}",
+        )
+    return answer
 
 
 def request_json(session, method, url, timeout=TIMEOUT, **kwargs):
@@ -137,8 +185,9 @@ class TvanClient(TokenClient):
     Idempotency: the MTDiep of a document is derived from its transaction UUID, and the
     client always asks for the answers to that MTDiep before posting it, so a retry after
     a timeout or a crash never sends a second message. A 202 or 301 is accepted only when
-    the authority's signature verifies and its signer is the tax authority
-    (``authority_tax_ids``, ``trusted_issuers``: the intake's rules).
+    the authority's signature verifies and its signer is proven to be the tax authority
+    (``authority_tax_ids``, ``trusted_issuers``: the intake's rules); without both, nothing
+    is sent and no answer is accepted (ProviderError FINAL).
     """
 
     def __init__(
@@ -162,6 +211,24 @@ class TvanClient(TokenClient):
 
     def _login_url(self):
         return f"{self.base_url}/auth"
+
+    def _require_authority(self):
+        """Refuse to work without knowing who the tax authority is: its answers could not
+        be verified."""
+        missing = [
+            name
+            for name, value in (
+                ("the tax authority's MSTs", self.authority_tax_ids),
+                ("the trusted certification authorities", self.trusted_issuers),
+            )
+            if not value
+        ]
+        if missing:
+            raise ProviderError(
+                FINAL,
+                f"{' and '.join(missing)} not configured: the tax authority's signature on "
+                "its answers (202, 301) cannot be verified, nothing is sent",
+            )
 
     def _with_token(self):
         return {"headers": {"Authorization": f"Bearer {self.token}"}}
@@ -252,19 +319,18 @@ class TvanClient(TokenClient):
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
+        for message in messages.get(tdiep.CODED_INVOICE, []):
+            coded = coded_invoice(
+                message, self.authority_tax_ids, self.trusted_issuers, expected_key
+            )
+            return Issued(
+                authority_code=coded.authority_code,
+                number=coded.number,
+                signed_xml=coded.xml,
+                message_id=mtdiep,
+                answer_xml=message.to_bytes(),
+            )
         try:
-            for message in messages.get(tdiep.CODED_INVOICE, []):
-                coded = tdiep.read_coded_invoice(
-                    message, self.authority_tax_ids, self.trusted_issuers, expected_key
-                )
-                return Issued(
-                    authority_code=coded.authority_code,
-                    number=coded.number,
-                    signed_xml=coded.xml,
-                    message_id=mtdiep,
-                    answer_xml=message.to_bytes(),
-                    warnings=[coded.check.message] if coded.check.result != "pass" else [],
-                )
             for message in messages.get(tdiep.CHECK_RESULT, []):
                 result = tdiep.read_check_result(message)
                 if not result.valid:
@@ -281,8 +347,6 @@ class TvanClient(TokenClient):
                 receipt = tdiep.read_receipt(message)
                 if not receipt.ok:
                     raise self._refused(receipt, f"message {mtdiep}")
-        except tdiep.AuthorityRefused as exc:
-            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
         if not with_code:
@@ -295,6 +359,7 @@ class TvanClient(TokenClient):
     def issue(self, document):
         """Send an invoice (200 with code, 203 without, by the symbol's first letter) once,
         and read its answer; see :meth:`invoice_outcome`."""
+        self._require_authority()
         with_code = (document.get("symbol") or "C")[:1].upper() != "K"
         mtdiep = self._message_id(document["transaction_uuid"])
         try:
@@ -320,17 +385,15 @@ class TvanClient(TokenClient):
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
+        for message in messages.get(tdiep.NOTICE_ANSWER, []):
+            return notice_answer(
+                message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
+            )
         try:
-            for message in messages.get(tdiep.NOTICE_ANSWER, []):
-                return tdiep.read_notice_answer(
-                    message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
-                )
             for message in messages.get(tdiep.RECEIPT, []):
                 receipt = tdiep.read_receipt(message)
                 if not receipt.ok:
                     raise self._refused(receipt, f"notice message {mtdiep}")
-        except tdiep.AuthorityRefused as exc:
-            raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
         return False
@@ -339,6 +402,7 @@ class TvanClient(TokenClient):
         """Send a signed 04/SS-HĐĐT notice as message 300 once. ``notice``: ``message_id``
         (its MTDiep) or ``seed`` (what its MTDiep derives from), ``seller_tax_id`` and ``xml`` (the signed TBao). Return
         (MTDiep, outcome as :meth:`notice_outcome`)."""
+        self._require_authority()
         mtdiep = notice.get("message_id") or self._message_id(notice["seed"])
         found = self.notice_outcome(mtdiep, notice["seller_tax_id"])
         if found is not None:

@@ -340,10 +340,12 @@ def invoice_key(xml):
         raise TdiepError(str(exc)) from exc
 
 
-def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None, expected_key=None):
+def read_coded_invoice(
+    message, authority_tax_ids=None, trusted_issuers=None, expected_key=None, authority_names=None
+):
     """The HDon of a 202 after the intake's authority check (signature over DLHDon, MCCQT
-    and its SigningTime; signer identified by MST among ``authority_tax_ids`` and issued by
-    one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
+    and its SigningTime; signer identified by MST among ``authority_tax_ids`` or by its CN
+    among ``authority_names``, and issued by one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
     of the invoice sent) the coded invoice must be that one. Raise AuthorityRefused when
     it fails."""
     invoices = children(message.data, "HDon")
@@ -363,7 +365,7 @@ def read_coded_invoice(message, authority_tax_ids=None, trusted_issuers=None, ex
             f"not the invoice sent ({' '.join(expected_key)})"
         )
     issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
-    check = check_authority(invoice, authority_tax_ids, issuers)
+    check = check_authority(invoice, authority_tax_ids, issuers, authority_names)
     if check.result not in ("pass", "warning"):
         raise AuthorityRefused(f"202 {message.id}: {check.message}")
     return CodedInvoice(
@@ -395,9 +397,12 @@ class NoticeAnswer:
         return found
 
 
-def read_notice_answer(message, taxpayer_tax_id, authority_tax_ids=None, trusted_issuers=None):
+def read_notice_answer(
+    message, taxpayer_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+):
     """The 301 after verifying the authority's signature in ``TBao/DSCKS/CQT`` over DLTBao,
-    STBao and its SigningTime object; raise AuthorityRefused when it fails."""
+    STBao and its SigningTime object (signer identified by MST among ``authority_tax_ids``
+    or by its CN among ``authority_names``); raise AuthorityRefused when it fails."""
     notice = child(message.data, "TBao")
     data = child(notice, "DLTBao")
     if message.type != NOTICE_ANSWER or data is None:
@@ -432,6 +437,7 @@ def read_notice_answer(message, taxpayer_tax_id, authority_tax_ids=None, trusted
         taxpayer_tax_id,
         authority_tax_ids,
         issuers,
+        authority_names,
         what=f"01/TB-SSĐT {number}",
     )
     if check.result not in ("pass", "warning"):
@@ -526,9 +532,13 @@ def build_coded_invoice(sender, receiver, reference, tax_id, hdon):
     return build(CODED_INVOICE, sender, receiver, hdon, reference=reference, tax_id=tax_id)
 
 
-def notice_answer_tbao(notice, refused=None, number="1", moment=None):
+def notice_answer_tbao(
+    notice, refused=None, number="1", moment=None, reasons_of=None, transaction=None
+):
     """The unsigned TBao of a 301 answering the 04/SS ``notice`` (its TBao element): every
-    invoice accepted (TTTNCCQT 1), or not (2) with ``refused`` reasons. STBao has the Id
+    invoice accepted (TTTNCCQT 1), or not (2) with ``refused`` reasons; with ``reasons_of``
+    (a function of the notice's ``HDon`` element) each invoice is accepted or not with its
+    own reasons. ``transaction`` is the MGDDTu (random when not given). STBao has the Id
     the authority's signature references."""
     notice_data = child(notice, "DLTBao")
     answer = etree.Element("TBao")
@@ -546,7 +556,7 @@ def notice_answer_tbao(notice, refused=None, number="1", moment=None):
         ("TCQT", text(notice_data, "TCQT")),
         ("TNNT", text(notice_data, "TNNT")),
         ("MST", text(notice_data, "MST")),
-        ("MGDDTu", f"{AUTHORITY}{uuid.uuid4().hex.upper()}"),
+        ("MGDDTu", transaction or f"{AUTHORITY}{uuid.uuid4().hex.upper()}"),
         ("TGNhan", (moment or datetime.datetime.now()).date().isoformat()),
         ("STTThe", 1),
         ("HThuc", "Chữ ký số"),
@@ -561,9 +571,10 @@ def notice_answer_tbao(notice, refused=None, number="1", moment=None):
         _sub(node, "NLap", text(source, "Ngay"))
         _sub(node, "LADHDDT", text(source, "LADHDDT"))
         _sub(node, "TCTBao", text(source, "TCTBao"))
-        _sub(node, "TTTNCCQT", 2 if refused else 1)
-        if refused:
-            _reason_nodes(etree.SubElement(node, "DSLDKTNhan"), refused)
+        reasons = reasons_of(source) if reasons_of else refused
+        _sub(node, "TTTNCCQT", 2 if reasons else 1)
+        if reasons:
+            _reason_nodes(etree.SubElement(node, "DSLDKTNhan"), reasons)
     stbao = etree.SubElement(answer, "STBao", Id="STBao-301")
     _sub(stbao, "So", number)
     _sub(stbao, "NTBao", (moment or datetime.datetime.now()).date().isoformat())
