@@ -18,6 +18,7 @@ from . import (
     o2c_shipment,
     o2c_sla_profile,
     o2c_sla_profile_line,
+    o2c_sla_rematch,
     res_company,
     res_config_settings,
     res_partner,

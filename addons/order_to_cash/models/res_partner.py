@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.fields import Domain
 
 RECHECK_FIELDS = {
     "name",
@@ -30,7 +31,20 @@ class ResPartner(models.Model):
                 self.env.companies,
                 held_only=False,
             )
+        if {"category_id", "parent_id"} & set(vals):
+            self._o2c_queue_sla_rematch()
         return result
+
+    def _o2c_queue_sla_rematch(self):
+        """Queue the SLA re-match of the open orders of these customers (and their
+        contacts), whose tags may have changed, in the companies they have some in."""
+        Order = self.env["sale.order"].sudo()
+        domain = Order._o2c_sla_open_domain() & Domain("partner_id", "child_of", self.ids)
+        companies = self.env["res.company"].browse(
+            company.id for [company] in Order._read_group(domain, ["company_id"])
+        )
+        for partner in self:
+            self.env["o2c.sla.rematch"]._o2c_request(companies, partner)
 
     o2c_vip = fields.Boolean(
         string="VIP Customer",

@@ -957,16 +957,12 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
 
-    @api.depends(
-        "company_id",
-        "o2c_channel_id",
-        "partner_id",
-        "partner_id.category_id",
-        "partner_id.commercial_partner_id.category_id",
-    )
+    @api.depends("company_id", "o2c_channel_id", "partner_id")
     def _compute_o2c_sla_profile_id(self):
         """The matching profile; an order whose SLA is over keeps the one it was
-        measured with (its due dates, which the KPIs read, came from it)."""
+        measured with (its due dates, which the KPIs read, came from it). A change of
+        the customer's tags or of the profiles re-matches through the SLA job
+        (``o2c.sla.rematch``), not in the transaction that saves it."""
         matches = self.env["o2c.sla.profile"]._o2c_match(self)
         for order in self:
             if order._o2c_sla_finished():
@@ -1124,6 +1120,9 @@ class SaleOrder(models.Model):
         alert are written in the transaction that creates the activity: a rerun, a
         retry or a second server finds nothing left to do for it."""
         Cron = self.env["ir.cron"]
+        # Queued re-matches first: they set the deadlines the status is read from.
+        if not self.env["o2c.sla.rematch"]._o2c_process():
+            return
         now = fields.Datetime.now()
         domain = self._o2c_sla_cron_domain(now)
         Cron._commit_progress(remaining=self.search_count(domain))
