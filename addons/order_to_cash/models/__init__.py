@@ -1,6 +1,7 @@
 from . import (
     account_move_invoicing,
     account_partial_reconcile,
+    o2c_after_sales_mixin,
     o2c_carrier_account,
     o2c_channel,
     o2c_channel_invoicing,
