@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_repr, plaintext2html
 
 from ..pipeline import returns
+from .after_sales_guard import trusted
 
 MANAGER_GROUP = "order_to_cash.group_o2c_manager"
 STATE_SELECTION = [
@@ -463,7 +464,9 @@ class O2cReturn(models.Model):
                     }
                 )
             new_picking = wizard._create_return()
-            new_picking.write({"o2c_return_id": self.id, "origin": f"{self.name} ({picking.name})"})
+            trusted(new_picking).write(
+                {"o2c_return_id": self.id, "origin": f"{self.name} ({picking.name})"}
+            )
         self.message_post(
             body=plaintext2html(
                 self.env._(
