@@ -513,6 +513,23 @@ class TestSla(O2cCommon):
         self.customer.category_id = [Command.link(vip.id)]
         # Queued for the SLA job, not re-matched while the customer is saved.
         self.assertEqual(self._stored_profile(order), self.profile)
+        self.assertEqual(self._queued().partner_id, self.customer)
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, vip_profile)
+        self.assertFalse(self._queued())
+
+    def test_mass_tag_change_queues_the_company_once(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA mass)"})
+        vip_profile = self.profile.copy(
+            {"name": "VIP mass", "partner_category_ids": [Command.set(vip.ids)]}
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        self._run_sla_job()
+        others = self.env["res.partner"].create([{"name": f"Mass {i}"} for i in range(60)])
+        (self.customer | others).category_id = [Command.link(vip.id)]
+        queued = self._queued()
+        self.assertEqual(len(queued), 1)
+        self.assertFalse(queued.partner_id, "a mass change re-matches the company's orders")
         self._run_sla_job()
         self.assertEqual(order.o2c_sla_profile_id, vip_profile)
 
