@@ -23,6 +23,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_partner_category,
     sale_order,
     sale_order_line_invoicing,
     stock_move,

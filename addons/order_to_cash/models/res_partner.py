@@ -42,6 +42,8 @@ class ResPartner(models.Model):
         contacts), whose tags may have changed, in the companies they have some in;
         a mass change queues the companies' open orders instead of one request per
         customer."""
+        if not self:
+            return
         Order = self.env["sale.order"].sudo()
         domain = Order._o2c_sla_open_domain() & Domain("partner_id", "child_of", self.ids)
         companies = self.env["res.company"].browse(

@@ -518,6 +518,22 @@ class TestSla(O2cCommon):
         self.assertEqual(order.o2c_sla_profile_id, vip_profile)
         self.assertFalse(self._queued())
 
+    def test_tagging_from_the_tag_side_queues_the_customer(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA tag side)"})
+        vip_profile = self.profile.copy(
+            {"name": "VIP tag side", "partner_category_ids": [Command.set(vip.ids)]}
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        self._run_sla_job()
+        vip.partner_ids = [Command.link(self.customer.id)]
+        self.assertEqual(self._stored_profile(order), self.profile)
+        self.assertEqual(self._queued().partner_id, self.customer)
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, vip_profile)
+        vip.partner_ids = [Command.unlink(self.customer.id)]
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+
     def test_mass_tag_change_queues_the_company_once(self):
         vip = self.env["res.partner.category"].create({"name": "VIP (SLA mass)"})
         vip_profile = self.profile.copy(
