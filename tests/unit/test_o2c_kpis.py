@@ -227,3 +227,30 @@ def test_sla_delivered_of_own_fleet_uses_the_shipping_date():
 def test_rating_average_ignores_cancelled_orders():
     orders = [OrderFacts(rating=5), OrderFacts(state="cancel", rating=1)]
     assert kpis.compute(orders, NOW)["rating"] == {"rated": 1, "average": 5.0}
+
+
+def test_snapshot_values_map_every_snapshot_field_rates_as_percentages():
+    orders = [
+        OrderFacts(accepted=at(0), verified=at(2), paid=at(50)),
+        OrderFacts(accepted=at(0), verified=at(4), paid=at(10)),
+        OrderFacts(accepted=at(0), verified=at(6)),
+    ]
+    kpi = kpis.compute(orders, NOW)
+    values = kpis.snapshot_values(kpi)
+    assert list(values) == [name for name, _path in kpis.SNAPSHOT_FIELDS]
+    assert values["order_count"] == 3
+    assert values["cancelled_count"] == kpi["cancellation"]["cancelled"]
+    assert values["cancellation_rate"] == kpis.percent(kpi["cancellation"]["rate"])
+    assert values["cycle_verify"] == 4.0
+    assert values["cycle_verify_p90"] == pytest.approx(5.6)
+    assert values["cycle_o2c"] == 30.0
+    # Nothing measured stays None (stored as NULL), never 0.
+    assert values["otif_rate"] is None
+    assert values["sla_packed_rate"] is None
+    assert values["rating_avg"] is None
+
+
+def test_snapshot_rates_are_percentages_with_two_decimals():
+    assert kpis.percent(2 / 3) == 66.67
+    assert kpis.percent(0.0) == 0.0
+    assert kpis.percent(None) is None

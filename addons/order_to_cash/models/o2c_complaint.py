@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 from ..pipeline import returns
-from .after_sales_guard import check_workflow_fields, trusted
 
 CHANNEL_SELECTION = [
     ("phone", "Phone"),
@@ -34,20 +33,12 @@ WORKFLOW_FIELDS = ("state", "date_resolved", "resolve_hours")
 class O2cComplaint(models.Model):
     _name = "o2c.complaint"
     _description = "Customer Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["o2c.after.sales.mixin"]
     _order = "date_open desc, id desc"
-    _check_company_auto = True
+    _o2c_workflow_fields = WORKFLOW_FIELDS
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="New", index=True
-    )
     company_id = fields.Many2one(
-        "res.company",
-        related="order_id.company_id",
-        store=True,
-        index=True,
-        readonly=True,
-        precompute=True,
+        related="order_id.company_id", store=True, readonly=True, precompute=True
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -58,31 +49,13 @@ class O2cComplaint(models.Model):
         check_company=True,
     )
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        related="order_id.partner_id",
-        store=True,
-        index=True,
-        readonly=True,
-        precompute=True,
-    )
-    user_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
+        related="order_id.partner_id", store=True, readonly=True, precompute=True
     )
     channel = fields.Selection(CHANNEL_SELECTION, required=True, default="phone", tracking=True)
     category = fields.Selection(CATEGORY_SELECTION, required=True, default="other", tracking=True)
     description = fields.Text(required=True, help="What the customer complains about.")
     resolution = fields.Text(tracking=True, help="What was done for the customer.")
-    state = fields.Selection(
-        STATE_SELECTION,
-        string="Status",
-        default="open",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        tracking=True,
-    )
+    state = fields.Selection(STATE_SELECTION, default="open")
     date_open = fields.Datetime(
         string="Opened On", required=True, default=fields.Datetime.now, index=True
     )
@@ -103,31 +76,11 @@ class O2cComplaint(models.Model):
                 complaint.date_open, complaint.date_resolved
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_workflow_fields(self, vals_list, WORKFLOW_FIELDS)
-        for vals in vals_list:
-            if vals.get("name", "New") == "New":
-                vals["name"] = self.env["ir.sequence"].next_by_code("o2c.complaint") or "New"
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_workflow_fields(self, [vals], WORKFLOW_FIELDS)
-        return super().write(vals)
-
-    def _o2c_lock(self):
-        """Lock the complaints' rows so that two users cannot resolve the same
-        complaint at once, and read their state again."""
-        locked = self.try_lock_for_update()
-        if locked != self:
-            raise UserError(
-                self.env._(
-                    "Complaint %(names)s is being processed by someone else; try again in a "
-                    "moment.",
-                    names=", ".join((self - locked).mapped("name")),
-                )
-            )
-        self.invalidate_recordset()
+    def _o2c_busy_message(self, names):
+        return self.env._(
+            "Complaint %(names)s is being processed by someone else; try again in a moment.",
+            names=names,
+        )
 
     def action_resolve(self):
         self._o2c_lock()
@@ -141,7 +94,9 @@ class O2cComplaint(models.Model):
                         name=complaint.name,
                     )
                 )
-            trusted(complaint).write({"state": "resolved", "date_resolved": fields.Datetime.now()})
+            complaint._o2c_trusted().write(
+                {"state": "resolved", "date_resolved": fields.Datetime.now()}
+            )
             complaint.order_id.message_post(
                 body=plaintext2html(
                     self.env._(
@@ -155,11 +110,11 @@ class O2cComplaint(models.Model):
         return True
 
     def action_cancel(self):
-        trusted(self.filtered(lambda c: c.state == "open")).write({"state": "cancel"})
+        self.filtered(lambda c: c.state == "open")._o2c_trusted().write({"state": "cancel"})
         return True
 
     def action_reopen(self):
-        trusted(self.filtered(lambda c: c.state != "open")).write(
+        self.filtered(lambda c: c.state != "open")._o2c_trusted().write(
             {"state": "open", "date_resolved": False}
         )
         return True

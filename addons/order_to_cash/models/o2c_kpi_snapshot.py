@@ -3,6 +3,8 @@ import datetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..pipeline import kpis
+
 # How many days of accepted orders one snapshot measures (a rolling window ending on its
 # date): recent orders have not been delivered or paid yet, a single day says little.
 WINDOW_DAYS = 30
@@ -19,17 +21,6 @@ DIMENSION_FIELDS = {
     "carrier": "carrier_account_id",
     "salesperson": "user_id",
 }
-CYCLE_FIELDS = {
-    "accepted_verified": ("cycle_verify", "cycle_verify_p90"),
-    "verified_packed": ("cycle_pack", "cycle_pack_p90"),
-    "packed_shipped": ("cycle_ship", "cycle_ship_p90"),
-    "shipped_delivered": ("cycle_deliver", "cycle_deliver_p90"),
-    "order_to_cash": ("cycle_o2c", "cycle_o2c_p90"),
-}
-
-
-def _percent(rate):
-    return None if rate is None else round(rate * 100.0, 2)
 
 
 class O2cKpiSnapshot(models.Model):
@@ -114,25 +105,8 @@ class O2cKpiSnapshot(models.Model):
             "dimension": dimension,
             "dimension_key": key or 0,
             "dimension_label": label,
-            "order_count": kpi["orders"],
-            "cancelled_count": kpi["cancellation"]["cancelled"],
-            "cancellation_rate": _percent(kpi["cancellation"]["rate"]),
-            "otif_rate": _percent(kpi["otif"]["rate"]),
-            "on_time_rate": _percent(kpi["otif"]["on_time_rate"]),
-            "in_full_rate": _percent(kpi["otif"]["in_full_rate"]),
-            "perfect_order_rate": _percent(kpi["perfect_order"]["rate"]),
-            "fill_rate_lines": _percent(kpi["fill_rate"]["lines_rate"]),
-            "fill_rate_units": _percent(kpi["fill_rate"]["units_rate"]),
-            "return_rate": _percent(kpi["returns"]["rate"]),
-            "complaint_rate": _percent(kpi["complaints"]["rate"]),
-            "rating_avg": kpi["rating"]["average"],
-            "cod_outstanding": kpi["cod_outstanding"]["amount"],
+            **kpis.snapshot_values(kpi),
         }
-        for stage, sla in kpi["sla_compliance"].items():
-            values[f"sla_{stage}_rate"] = _percent(sla["rate"])
-        for transition, (median, p90) in CYCLE_FIELDS.items():
-            values[median] = kpi["cycle_time_hours"][transition]["median"]
-            values[p90] = kpi["cycle_time_hours"][transition]["p90"]
         if dimension in DIMENSION_FIELDS and key:
             values[DIMENSION_FIELDS[dimension]] = key
         return values

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_repr, plaintext2html
 
 from ..pipeline import returns
-from .after_sales_guard import check_workflow_fields, trusted
+from .after_sales_guard import trusted
 
 MANAGER_GROUP = "order_to_cash.group_o2c_manager"
 STATE_SELECTION = [
@@ -41,38 +41,18 @@ def _qty(quantity):
 class O2cReturn(models.Model):
     _name = "o2c.return"
     _description = "Return Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["o2c.after.sales.mixin"]
     _order = "date_request desc, id desc"
-    _check_company_auto = True
+    _o2c_workflow_fields = WORKFLOW_FIELDS
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="New", index=True
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one(required=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
         required=True,
-        index=True,
         tracking=True,
         check_company=True,
         help="The customer whose orders the goods come back from.",
     )
-    user_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
-    )
-    state = fields.Selection(
-        STATE_SELECTION,
-        string="Status",
-        default="draft",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        tracking=True,
-    )
+    state = fields.Selection(STATE_SELECTION, default="draft")
     resolution = fields.Selection(
         RESOLUTION_SELECTION,
         required=True,
@@ -251,19 +231,7 @@ class O2cReturn(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_workflow_fields(self, vals_list, WORKFLOW_FIELDS)
-        for vals in vals_list:
-            if vals.get("name", "New") == "New":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "o2c.return"
-                ) or self.env._("New")
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_workflow_fields(self, [vals], WORKFLOW_FIELDS)
+    def _o2c_check_write(self, vals):
         # Lines guard themselves (their inspection outcome changes after approval).
         locked = {"partner_id", "resolution"} & set(vals)
         if locked and any(r.state != "draft" for r in self):
@@ -274,7 +242,6 @@ class O2cReturn(models.Model):
                     names=", ".join(self.filtered(lambda r: r.state != "draft").mapped("name")),
                 )
             )
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -285,23 +252,11 @@ class O2cReturn(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _o2c_trusted(self):
-        """These requests in the context that lets their actions write the
-        workflow fields."""
-        return trusted(self)
-
-    def _o2c_lock(self):
-        """Lock the requests' rows so that a double click or two users cannot
-        take the same step twice, and read their state again."""
-        locked = self.try_lock_for_update()
-        if locked != self:
-            raise UserError(
-                self.env._(
-                    "Return %(names)s is being processed by someone else; try again in a moment.",
-                    names=", ".join((self - locked).mapped("name")),
-                )
-            )
-        self.invalidate_recordset()
+    def _o2c_busy_message(self, names):
+        return self.env._(
+            "Return %(names)s is being processed by someone else; try again in a moment.",
+            names=names,
+        )
 
     def _o2c_move_to(self, action):
         for request in self:
@@ -509,7 +464,9 @@ class O2cReturn(models.Model):
                     }
                 )
             new_picking = wizard._create_return()
-            new_picking.write({"o2c_return_id": self.id, "origin": f"{self.name} ({picking.name})"})
+            trusted(new_picking).write(
+                {"o2c_return_id": self.id, "origin": f"{self.name} ({picking.name})"}
+            )
         self.message_post(
             body=plaintext2html(
                 self.env._(

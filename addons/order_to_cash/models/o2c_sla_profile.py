@@ -4,16 +4,12 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
-from odoo.tools import split_every
 
 from ..pipeline import sla
 
 # Work intervals are fetched for at least this much time after the earliest start;
 # a deadline beyond it fetches a longer window (see ``_o2c_work_intervals``).
 INTERVAL_WINDOW_DAYS = 45
-# Open orders re-matched per batch when profiles change.
-REMATCH_BATCH_SIZE = 1000
 # A write of these re-matches the open orders of the profile's company.
 REMATCH_FIELDS = {
     "active",
@@ -107,24 +103,10 @@ class O2cSlaProfile(models.Model):
 
     @api.model
     def _o2c_rematch_open_orders(self, companies):
-        """Match the open orders of ``companies`` again and compute their missing due
-        dates: a profile created, reactivated or edited after an order was accepted
-        (go-live, peak reconfiguration) reaches it. Due dates already fixed stay.
-        In batches: one search for the ids, then the batch's fields are recomputed
-        together (prefetched reads, one profile search per company and batch)."""
-        if not companies or self.env.context.get("o2c_sla_no_rematch"):
-            return
-        Order = self.env["sale.order"].sudo()
-        domain = Order._o2c_sla_open_domain() & Domain("company_id", "in", companies.ids)
-        self.env.flush_all()
-        profile_field = Order._fields["o2c_sla_profile_id"]
-        for ids in split_every(REMATCH_BATCH_SIZE, Order.search(domain, order="id").ids):
-            batch = Order.browse(ids)
-            self.env.add_to_compute(profile_field, batch)
-            # The dates, status and alert flag depend on the profile.
-            batch.modified(["o2c_sla_profile_id"])
-            self.env.flush_all()
-            batch.invalidate_recordset()
+        """Queue the re-match of the open orders of ``companies``: a profile created,
+        reactivated or edited after an order was accepted (go-live, peak
+        reconfiguration) reaches it once the SLA job ran (see ``o2c.sla.rematch``)."""
+        self.env["o2c.sla.rematch"]._o2c_request(companies)
 
     @api.model
     def _o2c_local_today(self, company, calendar=None, now=None):

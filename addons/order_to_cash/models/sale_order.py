@@ -567,8 +567,11 @@ class SaleOrder(models.Model):
         :param refs: a list of order ids, order names, or dicts with
             ``channel`` and ``external_ref``.
         :return: one dict per ref: stage, stage dates, hold and reasons,
-            deliveries with tracking references, invoices with payment state;
-            an unknown ref gives ``{"ref": ..., "found": False}``.
+            deliveries with tracking references, invoices with payment state,
+            after-sales: ``returns`` (name, state, resolution and the order's
+            lines with quantity and reason), ``complaints`` (name, state,
+            category) and ``rating`` (value, comment, date; False when not
+            rated); an unknown ref gives ``{"ref": ..., "found": False}``.
         """
         if not isinstance(refs, (list, tuple)):
             refs = [refs]
@@ -596,7 +599,7 @@ class SaleOrder(models.Model):
             return {"ref": ref, "found": False}
         tracking = "carrier_tracking_ref" in self.env["stock.picking"]._fields
         invoices = order.invoice_ids.filtered(lambda m: m.state != "cancel")
-        return {
+        status = {
             "ref": ref,
             "found": True,
             "order_id": order.id,
@@ -645,6 +648,8 @@ class SaleOrder(models.Model):
                 for m in invoices
             ],
         }
+        status.update(order._o2c_status_after_sales())
+        return status
 
     o2c_invoice_due = fields.Boolean(
         string="Invoice Due",
@@ -952,16 +957,12 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
 
-    @api.depends(
-        "company_id",
-        "o2c_channel_id",
-        "partner_id",
-        "partner_id.category_id",
-        "partner_id.commercial_partner_id.category_id",
-    )
+    @api.depends("company_id", "o2c_channel_id", "partner_id")
     def _compute_o2c_sla_profile_id(self):
         """The matching profile; an order whose SLA is over keeps the one it was
-        measured with (its due dates, which the KPIs read, came from it)."""
+        measured with (its due dates, which the KPIs read, came from it). A change of
+        the customer's tags or of the profiles re-matches through the SLA job
+        (``o2c.sla.rematch``), not in the transaction that saves it."""
         matches = self.env["o2c.sla.profile"]._o2c_match(self)
         for order in self:
             if order._o2c_sla_finished():
@@ -1119,6 +1120,9 @@ class SaleOrder(models.Model):
         alert are written in the transaction that creates the activity: a rerun, a
         retry or a second server finds nothing left to do for it."""
         Cron = self.env["ir.cron"]
+        # Queued re-matches first: they set the deadlines the status is read from.
+        if not self.env["o2c.sla.rematch"]._o2c_process():
+            return
         now = fields.Datetime.now()
         domain = self._o2c_sla_cron_domain(now)
         Cron._commit_progress(remaining=self.search_count(domain))
@@ -1388,3 +1392,48 @@ class SaleOrder(models.Model):
             measured, cycle times are in hours (``count``, ``median``, ``p90``).
         """
         return self.env["o2c.kpi"]._api(date_from, date_to, group_by, on_time_rule)
+
+    def _o2c_status_after_sales(self):
+        """The after-sales part of ``o2c_status``: the order's return requests
+        (with only this order's lines), complaints and latest rating."""
+        self.ensure_one()
+        lines = self.o2c_return_line_ids
+        return {
+            "returns": [
+                {
+                    "name": request.name,
+                    "state": request.state,
+                    "resolution": request.resolution,
+                    "date_request": request.date_request.isoformat(),
+                    "lines": [
+                        {
+                            "product": line.product_id.default_code or line.product_id.name,
+                            "quantity": line.quantity,
+                            "uom": line.product_uom_id.name,
+                            "reason": line.reason,
+                        }
+                        for line in lines
+                        if line.return_id == request
+                    ],
+                }
+                for request in lines.return_id.sorted("id")
+            ],
+            "complaints": [
+                {
+                    "name": complaint.name,
+                    "state": complaint.state,
+                    "category": complaint.category,
+                    "date_open": complaint.date_open.isoformat(),
+                }
+                for complaint in self.o2c_complaint_ids.sorted("id")
+            ],
+            "rating": (
+                {
+                    "value": self.o2c_rating,
+                    "comment": self.o2c_rating_comment or False,
+                    "date": self.o2c_rated_on and self.o2c_rated_on.isoformat(),
+                }
+                if self.o2c_rating
+                else False
+            ),
+        }

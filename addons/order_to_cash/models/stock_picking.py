@@ -5,10 +5,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr, plaintext2html
 
 from ..pipeline import release
+from .after_sales_guard import check_workflow_fields, trusted
 
 _logger = logging.getLogger(__name__)
 
 PACK_OVERRIDE_GROUPS = ("order_to_cash.group_o2c_manager", "stock.group_stock_manager")
+# Written by the return request's own code only (see after_sales_guard).
+PICKING_WORKFLOW_FIELDS = ("o2c_return_id",)
 
 
 def _qty(quantity, rounding):
@@ -87,7 +90,7 @@ class StockPicking(models.Model):
         return request (the field is not copied otherwise)."""
         backorder = super()._create_backorder_picking()
         if self.o2c_return_id:
-            backorder.sudo().o2c_return_id = self.o2c_return_id
+            trusted(backorder.sudo()).o2c_return_id = self.o2c_return_id
         return backorder
 
     o2c_released = fields.Boolean(
@@ -386,3 +389,18 @@ class StockPicking(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A transfer is linked to a return request only by the request's own code
+        # (see after_sales_guard); empty values, as forms send, are harmless.
+        check_workflow_fields(
+            self,
+            [{name: value for name, value in vals.items() if value} for vals in vals_list],
+            PICKING_WORKFLOW_FIELDS,
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_workflow_fields(self, [vals], PICKING_WORKFLOW_FIELDS)
+        return super().write(vals)

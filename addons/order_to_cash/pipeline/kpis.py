@@ -360,3 +360,53 @@ def compute_grouped(keyed_orders, now, rule="promised"):
         tally.add(order)
         total.add(order)
     return {key: tally.result() for key, tally in tallies.items()}, total.result()
+
+
+# Each KPI a snapshot stores: (snapshot field, its path in the result of :func:`compute`).
+# A path ending in a rate (a fraction, 0..1) is stored as a percentage.
+SNAPSHOT_FIELDS = [
+    ("order_count", "orders"),
+    ("cancelled_count", "cancellation.cancelled"),
+    ("cancellation_rate", "cancellation.rate"),
+    ("otif_rate", "otif.rate"),
+    ("on_time_rate", "otif.on_time_rate"),
+    ("in_full_rate", "otif.in_full_rate"),
+    ("perfect_order_rate", "perfect_order.rate"),
+    ("fill_rate_lines", "fill_rate.lines_rate"),
+    ("fill_rate_units", "fill_rate.units_rate"),
+    ("return_rate", "returns.rate"),
+    ("complaint_rate", "complaints.rate"),
+    ("rating_avg", "rating.average"),
+    ("cod_outstanding", "cod_outstanding.amount"),
+    ("sla_verified_rate", "sla_compliance.verified.rate"),
+    ("sla_packed_rate", "sla_compliance.packed.rate"),
+    ("sla_shipped_rate", "sla_compliance.shipped.rate"),
+    ("sla_delivered_rate", "sla_compliance.delivered.rate"),
+    ("cycle_verify", "cycle_time_hours.accepted_verified.median"),
+    ("cycle_verify_p90", "cycle_time_hours.accepted_verified.p90"),
+    ("cycle_pack", "cycle_time_hours.verified_packed.median"),
+    ("cycle_pack_p90", "cycle_time_hours.verified_packed.p90"),
+    ("cycle_ship", "cycle_time_hours.packed_shipped.median"),
+    ("cycle_ship_p90", "cycle_time_hours.packed_shipped.p90"),
+    ("cycle_deliver", "cycle_time_hours.shipped_delivered.median"),
+    ("cycle_deliver_p90", "cycle_time_hours.shipped_delivered.p90"),
+    ("cycle_o2c", "cycle_time_hours.order_to_cash.median"),
+    ("cycle_o2c_p90", "cycle_time_hours.order_to_cash.p90"),
+]
+
+
+def percent(rate):
+    """A rate (0..1) as a percentage with 2 decimals; None (nothing measured) stays."""
+    return None if rate is None else round(rate * 100.0, 2)
+
+
+def snapshot_values(kpi):
+    """``{snapshot field: value}`` of one result of :func:`compute`, as
+    ``SNAPSHOT_FIELDS`` says."""
+    values = {}
+    for field_name, path in SNAPSHOT_FIELDS:
+        value = kpi
+        for key in path.split("."):
+            value = value[key]
+        values[field_name] = percent(value) if path.endswith("rate") else value
+    return values

@@ -18,5 +18,6 @@ from . import (
     test_shipments,
     test_sla,
     test_stages,
+    test_status_after_sales,
     test_tours,
 )

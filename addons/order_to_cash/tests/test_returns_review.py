@@ -238,3 +238,42 @@ class TestAfterSalesOwnDocuments(AfterSalesCommon):
         self.assertEqual(
             Complaint.with_user(everyone).search([("id", "in", complaints.ids)]), complaints
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReturnTransferLink(AfterSalesCommon):
+    def test_stock_user_cannot_link_or_unlink_a_transfer_and_a_return(self):
+        stock_user = new_test_user(
+            self.env,
+            login="o2c_link_stock_user",
+            groups="stock.group_stock_user",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        order = self._delivered_order([(self.product_coffee, 3)])
+        request = self._request([(order.order_line, 2, "damaged")])
+        request.action_approve()
+        return_picking = request.picking_ids
+        self.assertEqual(len(return_picking), 1)
+        delivery = order.picking_ids - return_picking
+        Picking = self.env["stock.picking"].with_user(stock_user)
+        with self.assertRaisesRegex(AccessError, "o2c_return_id"):
+            delivery.with_user(stock_user).write({"o2c_return_id": request.id})
+        with self.assertRaisesRegex(AccessError, "o2c_return_id"):
+            return_picking.with_user(stock_user).write({"o2c_return_id": False})
+        with self.assertRaisesRegex(AccessError, "o2c_return_id"):
+            Picking.create(
+                {
+                    "picking_type_id": delivery.picking_type_id.id,
+                    "location_id": delivery.location_id.id,
+                    "location_dest_id": delivery.location_dest_id.id,
+                    "o2c_return_id": request.id,
+                }
+            )
+        self.assertFalse(delivery.o2c_return_id)
+        self.assertEqual(return_picking.o2c_return_id, request)
+        self.assertEqual(request.picking_ids, return_picking)
+        # The stock user still receives the goods: the return's own code takes over.
+        return_picking.with_user(stock_user).move_ids.picked = True
+        return_picking.with_user(stock_user).button_validate()
+        self.assertEqual(request.state, "received")

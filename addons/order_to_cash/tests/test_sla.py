@@ -107,6 +107,15 @@ class TestSla(O2cCommon):
             self.env(cr=cr)["sale.order"]._cron_o2c_sla()
         self.env.invalidate_all()
 
+    def _stored_profile(self, order):
+        """The profile stored in the database now (what the saving transaction wrote)."""
+        self.env.flush_all()
+        order.invalidate_recordset()
+        return order.o2c_sla_profile_id
+
+    def _queued(self):
+        return self.env["o2c.sla.rematch"].search([("company_id", "=", self.company.id)])
+
     def _alerts(self, order):
         return self.env["mail.activity"].search(
             [
@@ -456,6 +465,7 @@ class TestSla(O2cCommon):
         closed.o2c_date_closed = local(2026, 11, 30, 9)
         self.assertFalse(order.o2c_sla_profile_id)
         self.profile.active = True
+        self._run_sla_job()
         self.assertEqual(order.o2c_sla_profile_id, self.profile)
         self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
         self.assertEqual(order.o2c_sla_deadline, local(2026, 11, 30, 12))
@@ -472,6 +482,7 @@ class TestSla(O2cCommon):
                 ],
             }
         )
+        self._run_sla_job()
         self.assertEqual(order.o2c_sla_profile_id, phone)
         self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
         order.o2c_date_verified = local(2026, 11, 30, 9)
@@ -488,6 +499,7 @@ class TestSla(O2cCommon):
                 "line_ids": [Command.create({"transition": "verified", "hours": 4})],
             }
         )
+        self._run_sla_job()
         self.assertEqual(order.o2c_sla_profile_id, late)
         self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
 
@@ -499,6 +511,42 @@ class TestSla(O2cCommon):
         order = self._accepted(local(2026, 11, 30, 8))
         self.assertEqual(order.o2c_sla_profile_id, self.profile)
         self.customer.category_id = [Command.link(vip.id)]
+        # Queued for the SLA job, not re-matched while the customer is saved.
+        self.assertEqual(self._stored_profile(order), self.profile)
+        self.assertEqual(self._queued().partner_id, self.customer)
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, vip_profile)
+        self.assertFalse(self._queued())
+
+    def test_tagging_from_the_tag_side_queues_the_customer(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA tag side)"})
+        vip_profile = self.profile.copy(
+            {"name": "VIP tag side", "partner_category_ids": [Command.set(vip.ids)]}
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        self._run_sla_job()
+        vip.partner_ids = [Command.link(self.customer.id)]
+        self.assertEqual(self._stored_profile(order), self.profile)
+        self.assertEqual(self._queued().partner_id, self.customer)
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, vip_profile)
+        vip.partner_ids = [Command.unlink(self.customer.id)]
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+
+    def test_mass_tag_change_queues_the_company_once(self):
+        vip = self.env["res.partner.category"].create({"name": "VIP (SLA mass)"})
+        vip_profile = self.profile.copy(
+            {"name": "VIP mass", "partner_category_ids": [Command.set(vip.ids)]}
+        )
+        order = self._accepted(local(2026, 11, 30, 8))
+        self._run_sla_job()
+        others = self.env["res.partner"].create([{"name": f"Mass {i}"} for i in range(60)])
+        (self.customer | others).category_id = [Command.link(vip.id)]
+        queued = self._queued()
+        self.assertEqual(len(queued), 1)
+        self.assertFalse(queued.partner_id, "a mass change re-matches the company's orders")
+        self._run_sla_job()
         self.assertEqual(order.o2c_sla_profile_id, vip_profile)
 
     def test_back_office_quotation_without_channel_gets_no_sla(self):
@@ -555,6 +603,65 @@ class TestSla(O2cCommon):
             }
         )
         self.customer.category_id = [Command.link(vip.id)]
+        self._run_sla_job()
         # Delivered at shipping (no carrier): measured with the profile of the time.
         self.assertEqual(order.o2c_sla_profile_id, self.profile)
         self.assertEqual(order.o2c_sla_due_delivered, local(2026, 12, 1, 10))
+
+    def test_profile_edit_rematches_in_the_sla_job_not_in_the_saving_transaction(self):
+        phone = self.profile.copy(
+            {
+                "name": "Phone (queued re-match)",
+                "channel_ids": [Command.set(self.channel_shopee.ids)],
+                "line_ids": [Command.create({"transition": "verified", "hours": 1})],
+            }
+        )
+        order = self._accepted(local(2026, 11, 30, 8), channel=self.channel_phone)
+        closed = self._accepted(local(2026, 11, 30, 8), channel=self.channel_phone)
+        closed.o2c_date_closed = local(2026, 11, 30, 9)
+        self._run_sla_job()
+        self.assertFalse(self._queued())
+        self.assertEqual(order.o2c_sla_profile_id, self.profile)
+
+        phone.channel_ids = [Command.set(self.channel_phone.ids)]
+        # The saving transaction only records the request and wakes the job up.
+        self.assertEqual(self._stored_profile(order), self.profile)
+        self.assertEqual(len(self._queued()), 1)
+        self.assertFalse(self._queued().partner_id)
+        cron = self.env.ref("order_to_cash.ir_cron_o2c_sla")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+        self._run_sla_job()
+        self.assertEqual(order.o2c_sla_profile_id, phone)
+        # Fixed at acceptance from the profile of that time; it does not move.
+        self.assertEqual(order.o2c_sla_due_verified, local(2026, 11, 30, 12))
+        self.assertEqual(closed.o2c_sla_profile_id, self.profile)
+        self.assertFalse(self._queued())
+
+        # A second run finds nothing left to re-match and changes nothing.
+        self.env.cr.execute(
+            "SELECT id, o2c_sla_profile_id, o2c_sla_due_verified, o2c_sla_deadline "
+            "FROM sale_order WHERE id IN %s ORDER BY id",
+            [(order | closed)._ids],
+        )
+        before = self.env.cr.fetchall()
+        self._run_sla_job()
+        self.env.cr.execute(
+            "SELECT id, o2c_sla_profile_id, o2c_sla_due_verified, o2c_sla_deadline "
+            "FROM sale_order WHERE id IN %s ORDER BY id",
+            [(order | closed)._ids],
+        )
+        self.assertEqual(self.env.cr.fetchall(), before)
+        self.assertFalse(self._queued())
+
+    def test_rematch_resumes_after_the_last_committed_batch(self):
+        orders = [self._accepted(local(2026, 11, 30, 8)) for _ in range(3)]
+        self._run_sla_job()
+        self.profile.active = False
+        self._queued().sudo().last_order_id = orders[0].id
+        self._run_sla_job()
+        # Orders up to the stored progress were done by an earlier (interrupted) run.
+        self.assertEqual(orders[0].o2c_sla_profile_id, self.profile)
+        self.assertFalse(orders[1].o2c_sla_profile_id)
+        self.assertFalse(orders[2].o2c_sla_profile_id)
+        self.assertFalse(self._queued())
