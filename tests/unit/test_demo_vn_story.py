@@ -58,3 +58,83 @@ def test_history_fits_its_window_and_payments_follow_invoices():
 def test_retail_references_are_distinct():
     refs = {story.retail_ref(key) for key in story.RETAIL}
     assert len(refs) == len(story.RETAIL)
+
+
+def test_every_order_of_today_has_a_timeline_ending_at_its_stage():
+    last_stage = {
+        "accepted": "accepted",
+        "verified": "verified",
+        "packed": "packed",
+        "shipped": "shipped",
+        "delivered": "delivered",
+        "invoiced": "delivered",
+        "paid": "paid",
+        # own van: shipped is delivered; returned after it was paid
+        "adjusted": "shipped",
+        "returned": "paid",
+    }
+    assert set(story.STAGE_TIMELINE) == {row[0] for row in story.TODAY}
+    for key, _channel, _ref, _customer, _lines, _method, stage in story.TODAY:
+        steps, _anchor = story.STAGE_TIMELINE[key]
+        assert steps[-1][0] == last_stage[stage], key
+
+
+def test_stage_times_end_at_the_last_stage_and_never_go_back():
+    last = datetime.datetime(2026, 11, 27, 9, 0)
+    for key, (steps, _anchor) in story.STAGE_TIMELINE.items():
+        times = story.stage_times(steps, last)
+        assert times[steps[-1][0]] == last
+        moments = [times[stage] for stage, _hours in steps]
+        assert moments == sorted(moments), key
+        assert all(hours > 0 for _stage, hours in steps[1:]), key
+
+
+def test_the_late_delivery_the_customer_complained_about_is_late():
+    promise = datetime.timedelta(days=story.PROMISED_DAYS)
+    times = story.stage_times(story.STAGE_TIMELINE["delivered"][0], datetime.datetime(2026, 1, 1))
+    assert times["delivered"] - times["accepted"] > promise
+    times = story.stage_times(story.STAGE_TIMELINE["paid"][0], datetime.datetime(2026, 1, 1))
+    assert times["delivered"] - times["accepted"] <= promise
+
+
+def test_sla_anchors_put_orders_on_track_at_risk_and_past_due():
+    shares = {
+        key: anchor[2]
+        for key, (_steps, anchor) in story.STAGE_TIMELINE.items()
+        if anchor[0] == "sla"
+    }
+    assert any(share < 0.8 for share in shares.values())
+    assert any(0.8 <= share < 1 for share in shares.values())
+    assert any(share >= 1 for share in shares.values())
+
+
+def test_start_before_counts_working_hours_back():
+    day1, day2 = datetime.date(2026, 11, 26), datetime.date(2026, 11, 27)
+
+    def at(day, hour):
+        return datetime.datetime.combine(day, datetime.time(hour))
+
+    intervals = [
+        (at(day, start), at(day, stop)) for day in (day1, day2) for start, stop in ((1, 5), (6, 10))
+    ]
+    assert story.start_before(at(day2, 3), 1.5, intervals) == at(day2, 1) + datetime.timedelta(
+        minutes=30
+    )
+    # 2 hours on day 2, then 1 hour back from the end of day 1
+    assert story.start_before(at(day2, 3), 3, intervals) == at(day1, 9)
+    # after the working day: counted from its end
+    assert story.start_before(at(day2, 12), 1, intervals) == at(day2, 9)
+    try:
+        story.start_before(at(day2, 3), 20, intervals)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("not enough working time must raise")
+
+
+def test_translatable_demo_names_have_an_english_name():
+    names = [name for _code, name, *_ in story.PRODUCTS]
+    names += [name for _xmlid, name, *_ in story.SLA_PROFILES]
+    assert set(names) <= set(story.ENGLISH)
+    # what is written in Vietnamese has an English name of its own
+    assert all(en != vi for vi, en in story.ENGLISH.items() if not vi.isascii())

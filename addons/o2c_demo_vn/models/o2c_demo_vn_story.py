@@ -7,26 +7,33 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.einvoice_vn.tools import sandbox
-from odoo.addons.order_to_cash.pipeline import carriers
+from odoo.addons.order_to_cash.models.o2c_sla_profile import O2cSlaIntervals
+from odoo.addons.order_to_cash.models.sale_order import DEFAULT_AFTER_SALES_DAYS, SLA_DUE_FIELDS
+from odoo.addons.order_to_cash.pipeline import carriers, sla
 
 from ..tools.story import (
     BILLING_COMPLAINT,
     BLOCKING_HOLDS,
     COMPANY_CUSTOMERS,
     COMPANY_NAME,
+    ENGLISH,
     HISTORY,
     HISTORY_DAYS,
     MODULE,
     ORDER_TIME,
     PRODUCTS,
     PROMISE,
+    PROMISED_DAYS,
     RATINGS,
     RETAIL,
     SLA_OFFICE_HOURS,
     SLA_PROFILES,
+    STAGE_TIMELINE,
     TODAY,
     USERS,
     retail_ref,
+    stage_times,
+    start_before,
     with_check_digit,
 )
 
@@ -64,8 +71,11 @@ class O2cDemoVnStory(models.AbstractModel):
         story._make_reminder_policy(company)
         story._make_sla_profiles(company)
         historic = story._make_history(company, today)
-        today_orders = story._make_today(company, today)
+        today_orders, times = story._make_today(company, today)
         story._make_after_sales(company, today_orders, historic, today)
+        story._backdate_today(today_orders, times)
+        story._close_after_sales(company)
+        story._restart_slas(company)
         story._make_kpi_snapshots(today)
         story._make_o2c_kpi_snapshots(company, today)
         # The administrator lands in the Vietnamese company.
@@ -92,6 +102,20 @@ class O2cDemoVnStory(models.AbstractModel):
 
     def _ref(self, name):
         return self.env.ref(f"{MODULE}.{name}")
+
+    def _vietnamese(self):
+        """The code of Vietnamese if it is installed, else False."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        return "vi_VN" in installed and "vi_VN"
+
+    def _translate_name(self, record, vietnamese):
+        """``record``'s name in English (``ENGLISH``) and, where installed, in
+        Vietnamese: a translatable name, whichever language the demo is made in."""
+        translations = {"en_US": ENGLISH[vietnamese]}
+        if self._vietnamese():
+            translations["vi_VN"] = vietnamese
+        record._update_field_translations("name", translations)
+        return record
 
     def _make_company(self, today):
         vnd = self.env.ref("base.VND")
@@ -198,6 +222,7 @@ class O2cDemoVnStory(models.AbstractModel):
                 }
             )
             product.with_company(company).standard_price = cost
+            self._translate_name(product.product_tmpl_id, name)
             self._xmlid(f"product_{code.lower().replace('-', '_')}", product)
             quants |= Quant.create(
                 {
@@ -225,6 +250,7 @@ class O2cDemoVnStory(models.AbstractModel):
                     "email": email,
                     "company_id": company.id,
                     "customer_rank": 1,
+                    "lang": self._vietnamese() or "en_US",
                 }
             )
             partner.with_company(company).write(
@@ -250,6 +276,7 @@ class O2cDemoVnStory(models.AbstractModel):
                     "country_id": self.env.ref("base.vn").id,
                     "company_id": company.id,
                     "customer_rank": 1,
+                    "lang": self._vietnamese() or "en_US",
                 }
             )
             self._xmlid(f"customer_{key}", partner)
@@ -287,7 +314,8 @@ class O2cDemoVnStory(models.AbstractModel):
             }
             if code == "b2b":
                 values["payment_term_id"] = term.id
-            self._xmlid(f"channel_{code}", self.env["o2c.channel"].create(values))
+            channel = self._translate_name(self.env["o2c.channel"].create(values), name)
+            self._xmlid(f"channel_{code}", channel)
         self._xmlid(
             "carrier_ghn",
             self.env["o2c.carrier.account"].create(
@@ -341,6 +369,9 @@ class O2cDemoVnStory(models.AbstractModel):
                 ],
             }
         )
+        self._translate_name(policy, policy.with_context(lang="en_US").name)
+        for level in policy.level_ids:
+            self._translate_name(level, level.with_context(lang="en_US").name)
         self._xmlid("reminder_policy", policy)
 
     # ------------------------------------------------------------------
@@ -530,6 +561,7 @@ class O2cDemoVnStory(models.AbstractModel):
                         rule=rule,
                     )
                 )
+        times = self._today_times(company, orders)
         moving = [key for key, *_rest, stage in TODAY if stage not in ("accepted", "verified")]
         for key in moving:
             orders[key].action_confirm()
@@ -540,20 +572,116 @@ class O2cDemoVnStory(models.AbstractModel):
         self._deliver(orders["packed"], validate=False)
         for key in ("shipped", "delivered", "invoiced", "paid", "adjusted", "returned"):
             self._deliver(orders[key])
-        self._ship(orders["shipped"], "in_transit", 1)
-        self._ship(orders["delivered"], "delivered", 2)
-        self._ship(orders["invoiced"], "delivered", 3)
-        self._ship(orders["paid"], "delivered", 4)
-        self._ship(orders["returned"], "delivered", 5)
+        for number, key in enumerate(("shipped", "delivered", "invoiced", "paid", "returned"), 1):
+            self._ship(orders[key], number, times[key])
         self._invoice(orders["invoiced"], today)
         for key in ("paid", "returned"):
             self._pay(self._invoice(orders[key], today), today)
         self._adjust(orders["adjusted"], today)
         self._cancelled_einvoice(company, today)
-        return orders
+        return orders, times
 
-    def _ship(self, order, state, number):
-        """Hand the delivery to GHN and record the carrier's events up to ``state``."""
+    def _today_times(self, company, orders):
+        """``{order key: {stage: datetime}}``: when today's orders reached their stages
+        (``STAGE_TIMELINE``), the SLA-anchored ones from the working hours of their
+        profile's calendar."""
+        now = fields.Datetime.now()
+        intervals = O2cSlaIntervals(self.env)
+        peaks = self.env["o2c.peak.period"]._o2c_company_peaks(company).get(company.id, [])
+        times = {}
+        for key, order in orders.items():
+            steps, (kind, *anchor) = STAGE_TIMELINE[key]
+            if kind == "ago":
+                last = now - datetime.timedelta(hours=anchor[0])
+            else:
+                target, share = anchor
+                profile = order.o2c_sla_profile_id
+                hours = profile and profile._o2c_target_hours(
+                    target, order.partner_shipping_id.state_id.id
+                )
+                if not hours:
+                    raise UserError(
+                        self.env._(
+                            "Demo order %(order)s has no SLA target for %(stage)s.",
+                            order=order.name,
+                            stage=target,
+                        )
+                    )
+                stretch = sla.stretch_factor(peaks, profile._o2c_local_date(now), target)
+                window = intervals.intervals(
+                    profile.resource_calendar_id.sudo(), now - datetime.timedelta(days=60), now
+                )
+                last = start_before(now, hours * stretch * share, window)
+            times[key] = stage_times(steps, last)
+        return times
+
+    def _backdate_today(self, orders, times):
+        """Date today's orders' stages as ``times`` says, with the delivery promised
+        and the shipping of their delivery orders to match: the orders went through the
+        pipeline over the past days, not within the seconds the demo took."""
+        for key, order in orders.items():
+            when = times[key]
+            values = {
+                "date_order": when["accepted"],
+                "o2c_date_accepted": when["accepted"],
+                "commitment_date": when["accepted"] + datetime.timedelta(days=PROMISED_DAYS),
+            }
+            for stage, moment in when.items():
+                fname = f"o2c_date_{stage}"
+                if stage != "accepted" and order[fname]:
+                    values[fname] = moment
+            order.write(values)
+            if "shipped" in when:
+                order.picking_ids.filtered(
+                    lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+                ).date_done = when["shipped"]
+
+    def _close_after_sales(self, company):
+        """What the daily job (``_cron_o2c_close_after_sales``, which commits) did on
+        the day each paid order's after-sales window ended: close it."""
+        now = fields.Datetime.now()
+        orders = self.env["sale.order"].search(
+            [
+                ("company_id", "=", company.id),
+                ("o2c_stage", "in", ("paid", "after_sales")),
+                ("o2c_after_sales_over", "=", False),
+                ("o2c_date_paid", "!=", False),
+            ]
+        )
+        closed = {}
+        for order in orders:
+            days = order.o2c_channel_id.after_sales_days or DEFAULT_AFTER_SALES_DAYS
+            moment = order.o2c_date_paid + datetime.timedelta(days=days)
+            if moment <= now:
+                closed[order] = moment
+        over = orders.filtered(lambda o: o in closed)
+        over.o2c_after_sales_over = True
+        for order in over:
+            if order.o2c_stage == "closed":
+                order.o2c_date_closed = closed[order]
+
+    def _restart_slas(self, company):
+        """Due dates are set once, when a stage is reached: set them again from the
+        backdated stages, and each order's SLA status as of now."""
+        orders = self.env["sale.order"].search(
+            [("company_id", "=", company.id), ("o2c_sla_profile_id", "!=", False)]
+        )
+        self.env.flush_all()
+        orders.write(dict.fromkeys(SLA_DUE_FIELDS.values(), False))
+        for fname in (
+            *SLA_DUE_FIELDS.values(),
+            "o2c_sla_next_stage",
+            "o2c_sla_deadline",
+            "o2c_sla_risk_date",
+        ):
+            self.env.add_to_compute(orders._fields[fname], orders)
+        self.env.flush_all()
+        self.env.add_to_compute(orders._fields["o2c_sla_status"], orders)
+        self.env.flush_all()
+
+    def _ship(self, order, number, when):
+        """Hand the delivery to GHN and record the carrier's events at the times of
+        ``when`` (the order's stages): in transit, or delivered when it has a delivery."""
         picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")[:1]
         tracking = f"GHN{order.id:06d}VN{number}"
         shipment = self.env["o2c.shipment"].create(
@@ -564,10 +692,16 @@ class O2cDemoVnStory(models.AbstractModel):
                 "cod_amount": order.amount_total if order.o2c_is_cod else 0.0,
             }
         )
-        now = datetime.datetime.now(datetime.UTC)
-        steps = [("picked_up", "picked", 6), ("in_transit", "transporting", 4)]
-        if state == "delivered":
-            steps += [("out_for_delivery", "delivering", 2), ("delivered", "delivered", 1)]
+        hour = datetime.timedelta(hours=1)
+        steps = [
+            ("picked_up", "picked", when["shipped"] + hour),
+            ("in_transit", "transporting", when["shipped"] + 3 * hour),
+        ]
+        if "delivered" in when:
+            steps += [
+                ("out_for_delivery", "delivering", when["delivered"] - 2 * hour),
+                ("delivered", "delivered", when["delivered"]),
+            ]
         events = [
             carriers.make_event(
                 "ghn",
@@ -575,9 +709,9 @@ class O2cDemoVnStory(models.AbstractModel):
                 shipment.client_ref,
                 our_state,
                 status,
-                now - datetime.timedelta(hours=hours),
+                moment.replace(tzinfo=datetime.UTC),
             )
-            for our_state, status, hours in steps
+            for our_state, status, moment in steps
         ]
         shipment._o2c_add_events(events, "webhook")
         return shipment
@@ -756,7 +890,7 @@ class O2cDemoVnStory(models.AbstractModel):
                     "line_ids": lines,
                 }
             )
-            self._xmlid(xmlid, profile)
+            self._xmlid(xmlid, self._translate_name(profile, name))
 
     # ------------------------------------------------------------------
     # Collection KPIs

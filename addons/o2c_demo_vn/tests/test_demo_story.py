@@ -7,6 +7,8 @@ from odoo.addons.einvoice_vn.tools import sandbox
 
 from ..tools.story import BLOCKING_HOLDS, COMPANY_NAME
 
+STAGES = ("accepted", "verified", "packed", "shipped", "delivered")
+
 
 @tagged("post_install", "-at_install")
 class TestDemoStory(TransactionCase):
@@ -16,6 +18,8 @@ class TestDemoStory(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # As a demo database made with --load-language=vi_VN.
+        cls.env["res.lang"]._activate_lang("vi_VN")
         cls.company = cls.env["o2c.demo.vn.story"]._build()
 
     def test_admin_lands_in_the_vietnamese_company(self):
@@ -124,3 +128,67 @@ class TestDemoStory(TransactionCase):
         before = counts()
         self.assertEqual(self.env["o2c.demo.vn.story"]._build(), self.company)
         self.assertEqual(counts(), before)
+
+    def _dashboard(self):
+        return (
+            self.env["o2c.kpi"]
+            .with_context(allowed_company_ids=self.company.ids)
+            .with_company(self.company)
+            .o2c_dashboard()
+        )
+
+    def test_dashboard_measures_hours_and_days(self):
+        kpis = self._dashboard()["kpis"]
+        order_to_cash = kpis["cycle_time_hours"]["order_to_cash"]
+        self.assertGreaterEqual(order_to_cash["count"], 2)
+        self.assertGreater(order_to_cash["median"], 1.0)
+        self.assertGreater(order_to_cash["p90"], order_to_cash["median"])
+        self.assertGreater(kpis["otif"]["measured"], 0)
+        self.assertLess(kpis["otif"]["on_time"], kpis["otif"]["measured"], "one was late")
+        compliance = kpis["sla_compliance"].values()
+        self.assertTrue(any(c["measured"] and c["met"] < c["measured"] for c in compliance))
+        self.assertTrue(any(c["met"] for c in compliance))
+
+    def test_dashboard_lists_orders_at_risk_and_past_their_sla(self):
+        orders = self._dashboard()["orders"]
+        statuses = [order["status"] for order in orders]
+        self.assertIn("at_risk", statuses)
+        self.assertIn("breached", statuses)
+        now = fields.Datetime.now()
+        for order in self.env["sale.order"].browse([o["id"] for o in orders]):
+            self.assertEqual(order.o2c_sla_status == "breached", order.o2c_sla_deadline <= now)
+
+    def test_paid_orders_past_their_after_sales_window_are_closed(self):
+        closed = self.env["sale.order"].search(
+            [("company_id", "=", self.company.id), ("o2c_stage", "=", "closed")]
+        )
+        self.assertTrue(closed)
+        for order in closed:
+            days = order.o2c_channel_id.after_sales_days
+            self.assertEqual(
+                order.o2c_date_closed, order.o2c_date_paid + datetime.timedelta(days=days)
+            )
+
+    def test_stages_are_dated_in_their_order_and_in_the_past(self):
+        now = fields.Datetime.now()
+        orders = self.env["sale.order"].search([("company_id", "=", self.company.id)])
+        for order in orders:
+            dates = [order[f"o2c_date_{stage}"] for stage in STAGES]
+            reached = [date for date in dates if date]
+            self.assertEqual(reached, sorted(reached), order.name)
+            later = [order.o2c_date_paid, order.o2c_date_after_sales, order.o2c_date_closed]
+            for date in filter(None, later):
+                self.assertGreaterEqual(date, reached[-1], order.name)
+            self.assertTrue(all(date <= now for date in reached + later if date), order.name)
+            if order.o2c_date_paid and order.o2c_date_closed:
+                self.assertGreater(order.o2c_date_closed, order.o2c_date_paid, order.name)
+
+    def test_demo_names_in_vietnamese_and_english(self):
+        levels = self.env["ar.reminder.policy"].search([("company_id", "=", self.company.id)])
+        level = levels.level_ids.filtered(lambda lvl: lvl.offset_days == 1)
+        self.assertEqual(level.with_context(lang="vi_VN").name, "Nhắc nợ lần 1")
+        self.assertEqual(level.with_context(lang="en_US").name, "First reminder")
+        product = self.env.ref("o2c_demo_vn.product_sm_st25")
+        self.assertNotEqual(
+            product.with_context(lang="vi_VN").name, product.with_context(lang="en_US").name
+        )

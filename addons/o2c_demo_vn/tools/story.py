@@ -315,3 +315,116 @@ SLA_PROFILES = [
         [("verified", 8, []), ("packed", 16, []), ("shipped", 16, []), ("delivered", 72, [])],
     ),
 ]
+
+# English names of the translatable demo records (products, channels, reminder policy
+# and levels, SLA profiles): the Vietnamese name is the vi_VN value, this the en_US one.
+ENGLISH = {
+    "Nước mắm Phú Quốc 40 độ đạm 500ml": "Phu Quoc fish sauce 40°N 500ml",
+    "Cà phê Robusta Buôn Ma Thuột rang xay 500g": "Buon Ma Thuot Robusta ground coffee 500g",
+    "Gạo ST25 túi 5kg": "ST25 rice, 5 kg bag",
+    "Trà xanh Thái Nguyên 200g": "Thai Nguyen green tea 200g",
+    "Bánh phồng tôm Sa Giang 200g": "Sa Giang shrimp crackers 200g",
+    "Shopee": "Shopee",
+    "TikTok Shop": "TikTok Shop",
+    "Website": "Website",
+    "Điện thoại": "Phone",
+    "Đại lý (B2B)": "Dealers (B2B)",
+    "Chính sách nhắc nợ tiêu chuẩn": "Standard reminder policy",
+    "Thông báo sắp đến hạn": "Due soon notice",
+    "Nhắc nợ lần 1": "First reminder",
+    "Nhắc nợ lần 2 – gọi điện": "Second reminder – phone call",
+    "Tạm ngừng bán chịu": "Credit hold",
+    "Đơn sàn TMĐT": "Marketplace orders",
+    "Đơn khác": "Other orders",
+}
+
+# When today's orders went through their stages, so that the KPIs measure hours and days
+# and the SLAs have orders at risk and past due: (stage, hours after the previous stage)
+# from acceptance, and when the last stage was reached: ("ago", hours before now), or
+# ("sla", transition, share) where ``share`` of the working time the SLA profile gives
+# for ``transition`` (the next one) has elapsed since (below 0.8 on track, from 0.8 at
+# risk, from 1 breached).
+STAGE_TIMELINE = {
+    "accepted": ([("accepted", 0)], ("ago", 0.5)),
+    # Waits for the warehouse since days: past its SLA.
+    "verified": ([("accepted", 0), ("verified", 1.5)], ("sla", "packed", 1.6)),
+    "packed": ([("accepted", 0), ("verified", 0.3), ("packed", 6)], ("sla", "shipped", 0.3)),
+    # In transit for long: at risk of missing the delivery promised.
+    "shipped": (
+        [("accepted", 0), ("verified", 0.2), ("packed", 5), ("shipped", 3)],
+        ("sla", "delivered", 0.9),
+    ),
+    # A day later than the three days promised: the customer complained.
+    "delivered": (
+        [("accepted", 0), ("verified", 0.5), ("packed", 22), ("shipped", 4), ("delivered", 70)],
+        ("ago", 30),
+    ),
+    "invoiced": (
+        [("accepted", 0), ("verified", 1), ("packed", 18), ("shipped", 3), ("delivered", 50)],
+        ("ago", 26),
+    ),
+    "paid": (
+        [
+            ("accepted", 0),
+            ("verified", 0.3),
+            ("packed", 10),
+            ("shipped", 4),
+            ("delivered", 40),
+            ("paid", 30),
+        ],
+        ("ago", 1),
+    ),
+    # Own van: shipping is the delivery.
+    "adjusted": (
+        [("accepted", 0), ("verified", 2), ("packed", 24), ("shipped", 6)],
+        ("ago", 48),
+    ),
+    "returned": (
+        [
+            ("accepted", 0),
+            ("verified", 0.4),
+            ("packed", 8),
+            ("shipped", 5),
+            ("delivered", 48),
+            ("paid", 60),
+        ],
+        ("ago", 2),
+    ),
+    "hold_customer_data": ([("accepted", 0)], ("ago", 5)),
+    "hold_tax_id": ([("accepted", 0)], ("ago", 28)),
+    "hold_payment_method": ([("accepted", 0)], ("ago", 3)),
+    "hold_credit": ([("accepted", 0)], ("ago", 50)),
+    "hold_duplicate": ([("accepted", 0)], ("ago", 2)),
+}
+# Days the customer was promised the goods in, from acceptance.
+PROMISED_DAYS = 3
+
+
+def stage_times(steps, last):
+    """``{stage: datetime}`` of ``steps`` (``(stage, hours after the previous one)``)
+    ending with the last stage at ``last``."""
+    times = {}
+    moment = last
+    for index in range(len(steps) - 1, -1, -1):
+        stage, hours = steps[index]
+        times[stage] = moment
+        moment -= datetime.timedelta(hours=hours)
+    return times
+
+
+def start_before(end, hours, intervals):
+    """The moment from which ``hours`` working hours have elapsed at ``end``.
+
+    :param intervals: sorted, non-overlapping ``(begin, stop)`` naive UTC datetimes of
+        working time covering the answer to ``end``
+    :raise ValueError: the intervals hold less than ``hours`` before ``end``
+    """
+    remaining = datetime.timedelta(hours=hours)
+    for begin, stop in reversed(intervals):
+        stop = min(stop, end)  # noqa: PLW2901
+        if stop <= begin:
+            continue
+        if stop - begin >= remaining:
+            return stop - remaining
+        remaining -= stop - begin
+    raise ValueError(f"fewer than {hours} working hours before {end}")
