@@ -101,10 +101,9 @@ def test_202_that_cannot_be_verified_is_refused(tvan, setting):
     "setting", [{"authority_tax_ids": False}, {"trusted_issuers": False}], ids=["mst", "ca"]
 )
 def test_301_that_cannot_be_verified_is_refused(tvan, setting):
-    mtdiep, answer = client(tvan).send_notice(
-        {"seed": "n-2", "seller_tax_id": SELLER, "xml": signed_notice()}
-    )
+    xml = signed_notice()
+    mtdiep, answer = client(tvan).send_notice({"seed": "n-2", "seller_tax_id": SELLER, "xml": xml})
     assert answer.accepted
     with pytest.raises(providers.ProviderError, match="cannot be verified") as exc:
-        client(tvan, **setting).notice_outcome(mtdiep, SELLER)
+        client(tvan, **setting).notice_outcome(mtdiep, SELLER, xml)
     assert exc.value.kind == providers.FINAL

@@ -164,6 +164,7 @@ def test_unreachable_provider_is_retryable():
         "p",
         timeout=0.5,
         sender=SELLER,
+        receiver=provider_server.TVAN_CODE,
         authority_tax_ids=[provider_server.AUTHORITY_MST],
         trusted_issuers=[provider_server.ca_pem().encode()],
     )

@@ -85,18 +85,29 @@ def test_receipt_ok_and_error_round_trip():
     assert [str(r) for r in receipt.reasons] == ["[10011] Sai định dạng"]
 
 
-def test_check_result_not_eligible_carries_code_text_and_hint():
+def test_check_result_not_eligible_carries_code_text_and_hint(keys, trust):
     invoice = {"KHMSHDon": "1", "KHHDon": "C26TAA", "SHDon": "7", "NLap": "2026-11-27"}
+    key = (SENDER, "1", "C26TAA", "7")
     message = tdiep.parse(
         tdiep.to_bytes(
-            tdiep.build_check_result("TCT", SENDER, "X3", SENDER, invoice, [("3", "MST sai")])
+            tdiep.build_check_result(
+                "TCT", SENDER, "X3", SENDER, invoice, [("3", "MST sai")], certificate=keys[1]
+            )
         )
     )
-    result = tdiep.read_check_result(message)
-    assert (result.kind, result.valid) == ("1", False)
+    result = tdiep.read_check_result(message, SENDER, **trust, reference="X3", expected_key=key)
+    assert (result.kind, result.valid, result.check.result) == ("1", False, "pass")
     assert [(r.code, r.text, r.hint) for r in result.reasons] == [("3", "MST sai", "MST sai")]
     valid = tdiep.read_check_result(
-        tdiep.parse(tdiep.to_bytes(tdiep.build_check_result("TCT", SENDER, "X4", SENDER, invoice)))
+        tdiep.parse(
+            tdiep.to_bytes(
+                tdiep.build_check_result("TCT", SENDER, "X4", SENDER, invoice, certificate=keys[1])
+            )
+        ),
+        SENDER,
+        **trust,
+        reference="X4",
+        expected_key=key,
     )
     assert valid.valid
 
@@ -161,6 +172,9 @@ def signed_notice():
     return root
 
 
+NOTICE_MTDIEP = "X6"
+
+
 def answer_message(keys, refused=None, certificate=None):
     answer = tdiep.notice_answer_tbao(signed_notice(), refused)
     signer.sign(
@@ -171,12 +185,20 @@ def answer_message(keys, refused=None, certificate=None):
         extra_references=[answer.find("STBao")],
     )
     return tdiep.parse(
-        tdiep.to_bytes(tdiep.build("301", "TCT", SENDER, answer, reference="X6", tax_id=SENDER))
+        tdiep.to_bytes(
+            tdiep.build("301", "TCT", SENDER, answer, reference=NOTICE_MTDIEP, tax_id=SENDER)
+        )
+    )
+
+
+def read_answer(message, trust, tax_id=SENDER):
+    return tdiep.read_notice_answer(
+        message, tax_id, **trust, reference=NOTICE_MTDIEP, notice=signed_notice()
     )
 
 
 def test_notice_answer_accepted(keys, trust):
-    answer = tdiep.read_notice_answer(answer_message(keys), SENDER, **trust)
+    answer = read_answer(answer_message(keys), trust)
     assert answer.accepted and answer.check.result == "pass"
     [invoice] = answer.invoices
     assert (invoice["symbol"], invoice["number"], invoice["nature"]) == ("C26TAA", "7", "1")
@@ -184,16 +206,14 @@ def test_notice_answer_accepted(keys, trust):
 
 
 def test_notice_answer_not_accepted_names_the_reasons(keys, trust):
-    answer = tdiep.read_notice_answer(
-        answer_message(keys, refused=[("40012", "Hóa đơn không tồn tại")]), SENDER, **trust
-    )
+    answer = read_answer(answer_message(keys, refused=[("40012", "Hóa đơn không tồn tại")]), trust)
     assert not answer.accepted
     assert [str(r) for r in answer.all_reasons()] == ["[40012] Hóa đơn không tồn tại"]
 
 
 def test_notice_answer_signed_by_someone_else_is_refused(keys, trust):
     with pytest.raises(tdiep.AuthorityRefused, match="not a tax authority"):
-        tdiep.read_notice_answer(answer_message(keys, certificate=keys[2]), SENDER, **trust)
+        read_answer(answer_message(keys, certificate=keys[2]), trust)
 
 
 def test_notice_answer_changed_after_signing_is_refused(keys, trust):
@@ -203,7 +223,7 @@ def test_notice_answer_changed_after_signing_is_refused(keys, trust):
         message.data.find("TBao/DLTBao/DSHDon/HDon/DSLDKTNhan")
     )
     with pytest.raises(tdiep.AuthorityRefused, match="does not verify"):
-        tdiep.read_notice_answer(message, SENDER, **trust)
+        read_answer(message, trust)
 
 
 def test_list_envelope_round_trip():

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import providers
 
@@ -42,6 +42,29 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
     )
     notice_result = fields.Text(string="04/SS Notice Result", readonly=True, copy=False)
 
+    def action_resend_notice(self):
+        """Send again a 04/SS notice that ended in Error, once its cause is fixed (settings,
+        credentials): it goes back to the notice job with the SAME MTDiep, so the T-VAN
+        recognises it (the job asks for the answers to that MTDiep before posting, and a
+        T-VAN dedupes a message it already holds). E-invoice managers only."""
+        if not self.env.user.has_group("einvoice_vn.group_einvoice_manager"):
+            raise AccessError(self.env._("Only e-invoice managers can send a 04/SS notice again."))
+        docs = self._einvoice_vn_trusted().filtered(lambda d: d.notice_state == "error")
+        # Still not configured: say so now rather than fail again in the job.
+        docs.company_id._einvoice_vn_check_authority_setup()
+        docs.write({"notice_state": "to_send", "notice_result": False})
+        for doc in docs:
+            doc.message_post(
+                body=self.env._(
+                    "04/SS notice put back to be sent again (message %(mtdiep)s).",
+                    mtdiep=doc.notice_message_id,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        if docs:
+            self.env.ref("einvoice_vn.ir_cron_einvoice_vn_notices")._trigger()
+        return True
+
     def _send_notice(self):
         """Send the recorded 04/SS notices (message 300) and store the answers (301);
         errors are recorded on the document, never raised. Each document is locked first
@@ -65,7 +88,9 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                         "xml": doc.notice_attachment_id.raw,
                     }
                     if doc.notice_state == "sent":
-                        outcome = client.notice_outcome(doc.notice_message_id, company.vat)
+                        outcome = client.notice_outcome(
+                            doc.notice_message_id, company.vat, doc.notice_attachment_id.raw
+                        )
                     else:
                         _mtdiep, outcome = client.send_notice(payload)
                     doc._record_notice_outcome(outcome)

@@ -40,9 +40,9 @@ class ResCompany(models.Model):
     einvoice_vn_tvan_code = fields.Char(
         string="T-VAN Receiver Code (MNNhan)",
         size=14,
-        help="Code of the T-VAN that receives our TDiep messages (its MST without the dash, "
-        "as it gives it); empty: TCT, the tax authority. The sender code (MNGui) is the "
-        "software provider's MST, or the company's.",
+        help="Code of the T-VAN that receives our TDiep messages (MNNhan: its MST without "
+        "the dash, as it gives it); required to send through a T-VAN. The sender code "
+        "(MNGui) is the software provider's MST, or the company's.",
     )
     einvoice_vn_certificate_id = fields.Many2one(
         "einvoice.vn.certificate",
@@ -217,7 +217,7 @@ class ResCompany(models.Model):
                 self.einvoice_vn_password,
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
                 sender=self._einvoice_vn_sender_code(),
-                receiver=self.einvoice_vn_tvan_code or tdiep.AUTHORITY,
+                receiver=self.einvoice_vn_tvan_code or "",
                 authority_tax_ids=self._einvoice_vn_authority_tax_ids(),
                 trusted_issuers=self._einvoice_vn_trusted_issuers(),
             )
@@ -237,10 +237,24 @@ class ResCompany(models.Model):
         )
 
     def _einvoice_vn_check_authority_setup(self):
-        """Before anything is sent through a T-VAN: who the tax authority is must be set,
-        or its signature on the answers (202, 301) could not be verified. Raise UserError
-        naming the fields to fill."""
+        """Before anything is sent through a T-VAN: the T-VAN's code (MNNhan of our
+        messages, QĐ 1450: the parties' codes, no default) and who the tax authority is must
+        be set, or its signature on the answers (202, 204, 301) could not be verified. Raise
+        UserError naming the fields to fill."""
         for company in self.sudo().filtered(lambda c: c.einvoice_vn_provider == "tvan"):
+            if not (company.einvoice_vn_tvan_code or "").strip():
+                raise UserError(
+                    self.env._(
+                        "%(company)s sends its e-invoices through a T-VAN: set “%(field)s” "
+                        "(the T-VAN's code, its tax id without the dash, as the T-VAN gives "
+                        "it) in the Accounting settings (Vietnam e-invoices) before sending. "
+                        "Nothing was sent.",
+                        company=company.name,
+                        field=company._fields["einvoice_vn_tvan_code"]._description_string(
+                            self.env
+                        ),
+                    )
+                )
             missing = [
                 company._fields[name]._description_string(self.env)
                 for name, value in (

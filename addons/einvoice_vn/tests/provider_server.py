@@ -19,7 +19,14 @@ expired); "pending" (999 only; the answer waits for :meth:`ProviderState.release
 "bad_signature" (the 202's MCCQT changed after the authority signed it); "foreign_authority"
 (the 202 signed by a certificate that is not the authority's); "other_invoice" (the 202
 codes another number than the invoice sent, signed by the authority); "notice_refused" (the 301
-does not accept the notice). ``validate(hdon bytes)`` may return reasons: a 204 refusal.
+does not accept the notice). Answers that are signed by the authority but not tied to what
+was sent: "receipt_other" (the 999 acknowledges another MTDiep), "answer_other_reference"
+(the 202/204/301's MTDTChieu is another MTDiep), "answer_other_seller" (the 301 or 204 is for
+another MST), "answer_other_invoice" (the 301 answers another SHDon; the 204 refusal names
+another one: combined with a refusal). The 204 is signed by the authority like the 202 and
+301; "check_bad_signature" (a 204 refusal changed after signing), "check_unsigned" (a 204
+refusal without signature), "foreign_authority" signs it with the impostor too.
+``validate(hdon bytes)`` may return reasons: a 204 refusal.
 No odoo import: used by the Odoo tests and by the Odoo-free tests alike.
 
 It also runs in its own process, for tests that kill an Odoo worker while it sends
@@ -244,15 +251,27 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(state.answer_delay)
         return send_body(self, 200, receipt)
 
-    def _receipt(self, message, reasons=()):
+    def _receipt(self, message, reasons=(), behaviour="ok"):
+        reference = message.id
+        if behaviour == "receipt_other":
+            reference = tdiep.message_id(message.sender)
         return tdiep.to_bytes(
             tdiep.build_receipt(
-                TVAN_CODE, message.sender, message.id, reasons, sender_of_original=message.sender
+                TVAN_CODE, message.sender, reference, reasons, sender_of_original=message.sender
             )
         )
 
+    @staticmethod
+    def _reference(message, behaviour):
+        """The MTDTChieu of the authority's answer: another message's when hostile."""
+        if behaviour == "answer_other_reference":
+            return tdiep.message_id(message.sender)
+        return message.id
+
     def _answer(self, message, behaviour):
         """(the 999, the authority's answers) for a posted message."""
+        if behaviour == "receipt_other":
+            return self._receipt(message, behaviour=behaviour), []
         if behaviour == "technical":
             return self._receipt(message, [("10011", "Thông điệp sai định dạng (bad format)")]), []
         if message.type in (tdiep.INVOICE_WITH_CODE, tdiep.INVOICE_WITHOUT_CODE):
@@ -276,37 +295,52 @@ class Handler(BaseHTTPRequestHandler):
         general = hdon.find("DLHDon/TTChung")
         invoice = {name: general.findtext(name) for name in ("KHMSHDon", "KHHDon", "SHDon", "NLap")}
         reasons = [("3", r) for r in (state.validate(xml) if state.validate else [])]
-        if behaviour == "reject":
+        if behaviour in ("reject", "check_bad_signature", "check_unsigned", "answer_other_invoice"):
             reasons = reasons or [("3", "Mã số thuế người mua không hợp lệ (buyer tax id invalid)")]
         if reasons:
-            return [
-                tdiep.to_bytes(
-                    tdiep.build_check_result(
-                        tdiep.AUTHORITY, message.sender, message.id, message.tax_id, invoice,
-                        reasons,
-                    )
-                )
-            ]  # fmt: skip
+            return [self._check_result(message, invoice, reasons, behaviour)]
         with state.lock:
             state.creations[transaction] = state.creations.get(transaction, 0) + 1
             state.issued[transaction] = xml
             state.record(transaction, xml)
         if message.type == tdiep.INVOICE_WITHOUT_CODE:
-            return [
-                tdiep.to_bytes(
-                    tdiep.build_check_result(
-                        tdiep.AUTHORITY, message.sender, message.id, message.tax_id, invoice
-                    )
-                )
-            ]
+            return [self._check_result(message, invoice, (), behaviour)]
         coded = coded_hdon(state, hdon, transaction, behaviour)
         return [
             tdiep.to_bytes(
                 tdiep.build_coded_invoice(
-                    tdiep.AUTHORITY, message.sender, message.id, message.tax_id, coded
+                    tdiep.AUTHORITY,
+                    message.sender,
+                    self._reference(message, behaviour),
+                    message.tax_id,
+                    coded,
                 )
             )
         ]
+
+    def _check_result(self, message, invoice, reasons, behaviour):
+        """A 204 signed by the authority (hostile variants by ``behaviour``)."""
+        invoice = dict(invoice)
+        tax_id = message.tax_id
+        if behaviour == "answer_other_invoice":
+            invoice["SHDon"] = str(int(invoice["SHDon"]) + 1)
+        if behaviour == "answer_other_seller":
+            tax_id = "0109876543"
+        certificate = {"check_unsigned": None, "foreign_authority": self.state.foreign}.get(
+            behaviour, self.state.authority
+        )
+        answer = tdiep.build_check_result(
+            tdiep.AUTHORITY,
+            message.sender,
+            self._reference(message, behaviour),
+            tax_id,
+            invoice,
+            reasons,
+            certificate=certificate,
+        )
+        if behaviour == "check_bad_signature":
+            answer.find("DLieu/TBao/DLTBao/LCMa/DSLDo/LDo/MTLoi").text = "Đã sửa sau khi ký"
+        return tdiep.to_bytes(answer)
 
     def _notice_answer(self, message, notice, behaviour):
         refused = (
@@ -314,6 +348,13 @@ class Handler(BaseHTTPRequestHandler):
             if behaviour == "notice_refused"
             else None
         )
+        if behaviour in ("answer_other_seller", "answer_other_invoice"):
+            notice = etree.fromstring(etree.tostring(notice))
+            if behaviour == "answer_other_seller":
+                notice.find("DLTBao/MST").text = "0109876543"
+            for number in notice.iterfind("DLTBao/DSHDon/HDon/SHDon"):
+                if behaviour == "answer_other_invoice":
+                    number.text = str(int(number.text) + 1)
         answer = tdiep.notice_answer_tbao(notice, refused)
         certificate = (
             self.state.foreign if behaviour == "foreign_authority" else self.state.authority
@@ -331,8 +372,8 @@ class Handler(BaseHTTPRequestHandler):
                 tdiep.AUTHORITY,
                 message.sender,
                 answer,
-                reference=message.id,
-                tax_id=message.tax_id,
+                reference=self._reference(message, behaviour),
+                tax_id=answer.findtext("DLTBao/MST"),
             )
         )
 

@@ -13,7 +13,7 @@ from ..models import einvoice_vn_document
 from ..tools import archive, tdiep
 from .certs import make_pkcs12
 from .common import SELLER_MST, EinvoiceCommon
-from .provider_server import AUTHORITY_MST, ca_pem
+from .provider_server import AUTHORITY_MST, TVAN_CODE, ca_pem
 
 DOCS = "einvoice.vn.document"
 
@@ -44,6 +44,7 @@ class TestArchiveChecks(EinvoiceCommon):
                 "einvoice_vn_password": "secret",
                 "einvoice_vn_timeout": 1,
                 "einvoice_vn_certificate_id": cls.certificate_b.id,
+                "einvoice_vn_tvan_code": TVAN_CODE,
                 "einvoice_vn_authority_tax_ids": AUTHORITY_MST,
                 "einvoice_vn_trusted_ca": ca_pem(),
             }

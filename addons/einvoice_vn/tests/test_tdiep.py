@@ -2,8 +2,8 @@ import re
 
 from lxml import etree
 
-from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
 
 from ..tools import archive, signer, tdiep
 from .common import SELLER_MST, EinvoiceCommon
@@ -260,6 +260,100 @@ class TestTvanMessages(EinvoiceCommon):
         self.assertEqual(original.notice_state, "accepted", original.notice_result)
         self.assertEqual(self._notice_of(original).findtext("DLTBao/DSHDon/HDon/TCTBao"), "2")
         self.assertEqual(self.provider.state.count("300"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestTvanAnswersTiedToTheirMessage(EinvoiceCommon):
+    """An answer is taken only when it answers our message (MTDTChieu), for our MST and
+    about the invoices sent; the 204 is verified as signed by the authority; the T-VAN's
+    code is required; a notice that ended in Error can be sent again with its MTDiep."""
+
+    def _issued(self, script=()):
+        self.provider.state.script = list(script)
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        return move.einvoice_vn_document_id
+
+    def test_301_not_answering_our_notice_is_refused(self):
+        for behaviour, error in (
+            ("answer_other_reference", "answers message"),
+            ("answer_other_seller", "is for the taxpayer 0109876543 (TTChung/MST)"),
+            ("answer_other_invoice", "which our notice does not notify"),
+        ):
+            with self.subTest(behaviour=behaviour):
+                doc = self._issued()
+                self.assertEqual(doc.state, "accepted", doc.error_message)
+                self.provider.state.script = [behaviour]
+                doc.action_cancel_einvoice()
+                self.assertEqual(doc.notice_state, "error", doc.notice_result)
+                self.assertIn("the authority's answer is refused", doc.notice_result)
+                self.assertIn(error, doc.notice_result)
+                self.assertFalse(doc.notice_answer_attachment_id, "the 301 is not stored")
+
+    def test_999_of_another_message_is_not_our_receipt(self):
+        doc = self._issued(["receipt_other"])
+        self.assertEqual((doc.state, doc.error_kind), ("error", "final"))
+        self.assertIn("the T-VAN's receipt is refused", doc.error_message)
+        self.assertIn("acknowledges", doc.error_message)
+        self.assertFalse(doc.authority_code)
+
+    def test_204_not_proven_or_about_another_invoice_is_refused(self):
+        for behaviour, error in (
+            ("check_bad_signature", "does not verify"),
+            ("check_unsigned", "holds 0 signatures"),
+            ("foreign_authority", "not a tax authority certificate"),
+            ("answer_other_invoice", "not the invoice sent"),
+        ):
+            with self.subTest(behaviour=behaviour):
+                # foreign_authority alone signs a 202; a refusal makes the answer a 204.
+                self.provider.state.validate = (
+                    (lambda xml: ["MST người mua sai"])
+                    if behaviour == "foreign_authority"
+                    else self._provider_checks_signature
+                )
+                doc = self._issued([behaviour])
+                self.provider.state.validate = self._provider_checks_signature
+                self.assertEqual((doc.state, doc.error_kind), ("error", "final"))
+                self.assertIn("the authority's answer is refused", doc.error_message)
+                self.assertIn("01/TB-KTDL (204)", doc.error_message)
+                self.assertIn(error, doc.error_message)
+
+    def test_tvan_code_is_required_before_anything_is_sent(self):
+        doc = self._issued()
+        self.provider.state.__init__()
+        self.company.einvoice_vn_tvan_code = False
+        move = self._invoice()
+        message = "“T-VAN Receiver Code \\(MNNhan\\)”.*Nothing was sent"
+        with self.assertRaisesRegex(UserError, message):
+            move.action_einvoice_vn_issue()
+        with self.assertRaisesRegex(UserError, message):
+            doc.action_cancel_einvoice()
+        self.assertEqual(doc.notice_state, False)
+        self.assertEqual(self.provider.state.requests, [], "nothing reached the T-VAN")
+
+    def test_notice_in_error_is_sent_again_with_its_mtdiep(self):
+        doc = self._issued()
+        self.company.einvoice_vn_password = "wrong"
+        doc.action_cancel_einvoice()
+        self.assertEqual(doc.notice_state, "error", doc.notice_result)
+        mtdiep = doc.notice_message_id
+        self.assertFalse(self.provider.state.count("300"), "the T-VAN refused the login")
+        clerk = new_test_user(
+            self.env,
+            login="einv_clerk_notice",
+            groups="account.group_account_invoice,einvoice_vn.group_einvoice_user",
+        )
+        with self.assertRaises(AccessError):
+            doc.with_user(clerk).action_resend_notice()
+        self.company.einvoice_vn_password = "secret"
+        doc.action_resend_notice()
+        self.assertEqual(doc.notice_state, "to_send")
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(doc.notice_state, "accepted", doc.notice_result)
+        self.assertEqual(doc.notice_message_id, mtdiep)
+        self.assertEqual(self.provider.state.messages[mtdiep], 1)
+        self.assertEqual(self.provider.state.count("300"), 1)
+        self.assertEqual(tdiep.parse(self.provider.state.received[mtdiep]).type, "300")
 
 
 @tagged("post_install", "-at_install")

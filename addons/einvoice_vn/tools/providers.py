@@ -55,15 +55,17 @@ def coded_invoice(
     trusted_issuers=None,
     expected_key=None,
     authority_names=None,
+    reference=None,
 ):
     """The :class:`tdiep.CodedInvoice` of a 202 ``message``, once the tax authority's
     signature over it is proven (see :func:`notice_answer`) and it codes the invoice sent
-    (``expected_key``); ProviderError FINAL otherwise."""
+    (``expected_key``) in answer to our message ``reference``; ProviderError FINAL
+    otherwise."""
     try:
         coded = tdiep.read_coded_invoice(
-            message, authority_tax_ids, trusted_issuers, expected_key, authority_names
+            message, authority_tax_ids, trusted_issuers, expected_key, authority_names, reference
         )
-    except tdiep.AuthorityRefused as exc:
+    except tdiep.AnswerRefused as exc:
         raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
     except tdiep.TdiepError as exc:
         raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
@@ -75,19 +77,69 @@ def coded_invoice(
     return coded
 
 
+def check_result(
+    message,
+    seller_tax_id,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+    reference=None,
+    expected_key=None,
+):
+    """The :class:`tdiep.CheckResult` of a 204 ``message`` (01/TB-KTDL), once the tax
+    authority's signature over it is proven (see :func:`notice_answer`) and it is about the
+    invoice sent (``expected_key``) in answer to our message ``reference``; ProviderError
+    FINAL otherwise (an unproven refusal is not taken either: it needs a look)."""
+    try:
+        result = tdiep.read_check_result(
+            message,
+            seller_tax_id,
+            authority_tax_ids,
+            trusted_issuers,
+            authority_names,
+            reference,
+            expected_key,
+        )
+    except tdiep.AnswerRefused as exc:
+        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
+    except tdiep.TdiepError as exc:
+        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
+    if result.check.result != "pass":
+        raise ProviderError(
+            FINAL,
+            f"the authority's answer is refused: it cannot be verified: {result.check.message}",
+        )
+    return result
+
+
 def notice_answer(
-    message, seller_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+    message,
+    seller_tax_id,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+    *,
+    reference,
+    notice,
 ):
     """The :class:`tdiep.NoticeAnswer` of a 301 ``message`` (a :class:`tdiep.Message`), once
     the tax authority's signature over it is proven: verified and made by a certificate
     identified as the authority's (``authority_tax_ids`` or ``authority_names``) and issued
-    by one of ``trusted_issuers``. An answer that cannot be proven so, because who the
-    authority is was not given, is refused like a wrong signature: ProviderError FINAL."""
+    by one of ``trusted_issuers``; and once it is proven to answer our notice: MTDTChieu
+    ``reference`` (the notice's MTDiep), the seller's MST, the invoices of ``notice`` (the
+    signed TBao sent). An answer that cannot be proven so, because who the authority is
+    was not given, is refused like a wrong signature: ProviderError FINAL."""
     try:
         answer = tdiep.read_notice_answer(
-            message, seller_tax_id, authority_tax_ids, trusted_issuers, authority_names
+            message,
+            seller_tax_id,
+            authority_tax_ids,
+            trusted_issuers,
+            authority_names,
+            reference=reference,
+            notice=notice,
         )
-    except tdiep.AuthorityRefused as exc:
+    except tdiep.AnswerRefused as exc:
         raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
     except tdiep.TdiepError as exc:
         raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
@@ -187,7 +239,10 @@ class TvanClient(TokenClient):
     a timeout or a crash never sends a second message. A 202 or 301 is accepted only when
     the authority's signature verifies and its signer is proven to be the tax authority
     (``authority_tax_ids``, ``trusted_issuers``: the intake's rules); without both, nothing
-    is sent and no answer is accepted (ProviderError FINAL).
+    is sent and no answer is accepted (ProviderError FINAL). Every answer must refer to the
+    MTDiep it answers (MTDTChieu; a 999 also in TBao/MTDiep), be for the seller's MST and,
+    for a 202, 204 or 301, be about the invoices sent; one that is not is refused (FINAL).
+    ``receiver`` (MNNhan) is the T-VAN's code: required, there is no default.
     """
 
     def __init__(
@@ -198,14 +253,14 @@ class TvanClient(TokenClient):
         timeout=TIMEOUT,
         session=None,
         sender="",
-        receiver=tdiep.AUTHORITY,
+        receiver="",
         authority_tax_ids=None,
         trusted_issuers=None,
     ):
         super().__init__(username, password, timeout, session)
         self.base_url = base_url.rstrip("/")
         self.sender = sender
-        self.receiver = receiver or tdiep.AUTHORITY
+        self.receiver = receiver
         self.authority_tax_ids = authority_tax_ids
         self.trusted_issuers = trusted_issuers
 
@@ -213,8 +268,12 @@ class TvanClient(TokenClient):
         return f"{self.base_url}/auth"
 
     def _require_authority(self):
-        """Refuse to work without knowing who the tax authority is: its answers could not
-        be verified."""
+        """Refuse to work without knowing who the tax authority is (its answers could not
+        be verified) or to whom the messages go (MNNhan, the T-VAN's code)."""
+        if not self.receiver:
+            raise ProviderError(
+                FINAL, "the T-VAN's code (MNNhan) is not configured: nothing is sent"
+            )
         missing = [
             name
             for name, value in (
@@ -271,10 +330,15 @@ class TvanClient(TokenClient):
             raise ProviderError(FINAL, str(exc)) from exc
 
     def post(self, message):
-        """Post one TDiep (element); return its receipt (a :class:`tdiep.Receipt`)."""
+        """Post one TDiep (element); return its receipt (a :class:`tdiep.Receipt`), which
+        must acknowledge that message (its MTDiep)."""
         answer = self._xml_call("POST", "/tdiep", data=tdiep.to_bytes(message))
         try:
-            receipt = tdiep.read_receipt(tdiep.parse(answer))
+            receipt = tdiep.read_receipt(
+                tdiep.parse(answer), reference=message.findtext("TTChung/MTDiep")
+            )
+        except tdiep.AnswerRefused as exc:
+            raise ProviderError(FINAL, f"the T-VAN's receipt is refused: {exc}") from exc
         except tdiep.TdiepError as exc:
             raise ProviderError(FINAL, f"the T-VAN's receipt cannot be read: {exc}") from exc
         return receipt
@@ -321,7 +385,7 @@ class TvanClient(TokenClient):
             return None
         for message in messages.get(tdiep.CODED_INVOICE, []):
             coded = coded_invoice(
-                message, self.authority_tax_ids, self.trusted_issuers, expected_key
+                message, self.authority_tax_ids, self.trusted_issuers, expected_key, None, mtdiep
             )
             return Issued(
                 authority_code=coded.authority_code,
@@ -330,25 +394,26 @@ class TvanClient(TokenClient):
                 message_id=mtdiep,
                 answer_xml=message.to_bytes(),
             )
-        try:
-            for message in messages.get(tdiep.CHECK_RESULT, []):
-                result = tdiep.read_check_result(message)
-                if not result.valid:
-                    reasons = [str(reason) for reason in result.reasons] or [f"LTBao {result.kind}"]
-                    raise ProviderError(
-                        REJECTED,
-                        f"not eligible for an authority code (01/TB-KTDL {result.number}): "
-                        + "; ".join(reasons),
-                        reasons,
-                    )
-                if not with_code:
-                    return Issued(message_id=mtdiep, answer_xml=message.to_bytes())
-            for message in messages.get(tdiep.RECEIPT, []):
-                receipt = tdiep.read_receipt(message)
-                if not receipt.ok:
-                    raise self._refused(receipt, f"message {mtdiep}")
-        except tdiep.TdiepError as exc:
-            raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
+        for message in messages.get(tdiep.CHECK_RESULT, []):
+            result = check_result(
+                message,
+                expected_key[0] if expected_key else "",
+                self.authority_tax_ids,
+                self.trusted_issuers,
+                reference=mtdiep,
+                expected_key=expected_key,
+            )
+            if not result.valid:
+                reasons = [str(reason) for reason in result.reasons] or [f"LTBao {result.kind}"]
+                raise ProviderError(
+                    REJECTED,
+                    f"not eligible for an authority code (01/TB-KTDL {result.number}): "
+                    + "; ".join(reasons),
+                    reasons,
+                )
+            if not with_code:
+                return Issued(message_id=mtdiep, answer_xml=message.to_bytes())
+        self._check_receipts(messages, mtdiep, f"message {mtdiep}")
         if not with_code:
             return Issued(message_id=mtdiep)
         raise ProviderError(
@@ -378,24 +443,37 @@ class TvanClient(TokenClient):
 
     # -- 04/SS notices -------------------------------------------------------------------------
 
-    def notice_outcome(self, mtdiep, seller_tax_id):
+    def _check_receipts(self, messages, mtdiep, what):
+        """The 999s held for ``mtdiep``: each must acknowledge it; a refusal raises."""
+        for message in messages.get(tdiep.RECEIPT, []):
+            try:
+                receipt = tdiep.read_receipt(message, reference=mtdiep)
+            except tdiep.AnswerRefused as exc:
+                raise ProviderError(FINAL, f"the T-VAN's receipt is refused: {exc}") from exc
+            except tdiep.TdiepError as exc:
+                raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
+            if not receipt.ok:
+                raise self._refused(receipt, what)
+
+    def notice_outcome(self, mtdiep, seller_tax_id, notice_xml):
         """None when the T-VAN knows no message ``mtdiep``; else the 301's
         :class:`tdiep.NoticeAnswer`, or ``False`` while the authority has not answered.
-        A 999 refusal or a 301 failing the authority check raise ProviderError."""
+        ``notice_xml`` is the signed TBao sent: the 301 must answer its invoices. A 999
+        refusal or a 301 failing the authority check or not answering this notice raise
+        ProviderError."""
         messages = self._by_type(self.answers(mtdiep))
         if not messages:
             return None
         for message in messages.get(tdiep.NOTICE_ANSWER, []):
             return notice_answer(
-                message, seller_tax_id, self.authority_tax_ids, self.trusted_issuers
+                message,
+                seller_tax_id,
+                self.authority_tax_ids,
+                self.trusted_issuers,
+                reference=mtdiep,
+                notice=notice_xml,
             )
-        try:
-            for message in messages.get(tdiep.RECEIPT, []):
-                receipt = tdiep.read_receipt(message)
-                if not receipt.ok:
-                    raise self._refused(receipt, f"notice message {mtdiep}")
-        except tdiep.TdiepError as exc:
-            raise ProviderError(FINAL, f"the T-VAN's answer cannot be read: {exc}") from exc
+        self._check_receipts(messages, mtdiep, f"notice message {mtdiep}")
         return False
 
     def send_notice(self, notice):
@@ -404,7 +482,7 @@ class TvanClient(TokenClient):
         (MTDiep, outcome as :meth:`notice_outcome`)."""
         self._require_authority()
         mtdiep = notice.get("message_id") or self._message_id(notice["seed"])
-        found = self.notice_outcome(mtdiep, notice["seller_tax_id"])
+        found = self.notice_outcome(mtdiep, notice["seller_tax_id"], notice["xml"])
         if found is not None:
             return mtdiep, found
         try:
@@ -414,7 +492,7 @@ class TvanClient(TokenClient):
         receipt = self.post(self._envelope(tdiep.NOTICE, mtdiep, notice["seller_tax_id"], payload))
         if not receipt.ok:
             raise self._refused(receipt, f"notice message {mtdiep}")
-        outcome = self.notice_outcome(mtdiep, notice["seller_tax_id"])
+        outcome = self.notice_outcome(mtdiep, notice["seller_tax_id"], notice["xml"])
         return mtdiep, outcome or False
 
 

@@ -134,18 +134,14 @@ class SandboxClient:
             extra_references=[mccqt],
         )
         seller = compact_tax_id(document["seller_tax_id"])
-        message = tdiep.build_coded_invoice(
-            tdiep.AUTHORITY,
-            seller,
-            tdiep.message_id(seller, document["transaction_uuid"]),
-            seller,
-            root,
-        )
+        mtdiep = tdiep.message_id(seller, document["transaction_uuid"])
+        message = tdiep.build_coded_invoice(tdiep.AUTHORITY, seller, mtdiep, seller, root)
         coded = coded_invoice(
             tdiep.parse(tdiep.to_bytes(message)),
             trusted_issuers=[self.authority.cert_pem],
             expected_key=tdiep.invoice_key(document["xml"]),
             authority_names=[AUTHORITY_NAME],
+            reference=mtdiep,
         )
         return Issued(
             authority_code=coded.authority_code, signed_xml=coded.xml, raw={"sandbox": True}
@@ -153,7 +149,7 @@ class SandboxClient:
 
     # -- 04/SS notices -------------------------------------------------------------------------
 
-    def notice_outcome(self, mtdiep, seller_tax_id):
+    def notice_outcome(self, mtdiep, seller_tax_id, notice_xml):
         """None: the sandbox keeps no message, a notice not answered is sent again (and
         gets the same answer number)."""
         return None
@@ -211,5 +207,7 @@ class SandboxClient:
             seller,
             trusted_issuers=[self.authority.cert_pem],
             authority_names=[AUTHORITY_NAME],
+            reference=mtdiep,
+            notice=tbao,
         )
         return mtdiep, outcome

@@ -15,6 +15,11 @@ supplier intake verifies it), 204 the data check result 01/TB-KTDL (``TBao/DLTBa
 01/TB-SSĐT to a 04/SS notice (``TBao/DLTBao/DSHDon/HDon``: TTTNCCQT 1 accepted / 2 not,
 ``DSLDKTNhan/LDo{MLoi, MTa}``; signed by the authority over DLTBao and STBao).
 
+An answer is taken only when it is tied to what we sent: its ``TTChung/MTDTChieu`` (and the
+999's ``TBao/MTDiep``) is our message's MTDiep, its MST the taxpayer's, and the invoices it
+speaks of (202 HDon, 204 ``LCMa``/``LHDKMa``, 301 ``DSHDon/HDon``) the ones sent; otherwise
+:class:`AnswerRefused` (a 204 and a 301 are also verified as signed by the authority).
+
 The builders of 999, 202, 204 and 301 are here too (the test T-VAN server answers with
 them). Incoming XML is parsed with the intake's hardened parser. No odoo import.
 """
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import fields as tables
+from . import signer
 from .inbound_checks import check_authority, check_authority_signature
 from .inbound_read import (
     InboundError,
@@ -71,6 +77,50 @@ class TdiepError(ValueError):
         errors = [errors] if isinstance(errors, str) else list(errors)
         super().__init__("; ".join(errors))
         self.errors = errors
+
+
+class AnswerRefused(TdiepError):
+    """An answer that must not be taken: it answers another message (MTDTChieu), another
+    taxpayer (MST) or other invoices than the ones sent."""
+
+
+class AuthorityRefused(AnswerRefused):
+    """A 202, 204 or 301 whose authority signature does not verify or is not the
+    authority's, or that is not tied to what we sent."""
+
+
+def _same_invoice(first, second):
+    """(KHMSHDon, KHHDon, SHDon[, ...]) compared as the intake compares invoices: symbol in
+    upper case, SHDon without leading zeros."""
+
+    def norm(values):
+        values = [str(v or "").strip() for v in values]
+        values[1] = values[1].upper()
+        values[2] = (values[2].lstrip("0") or "0") if values[2].isdigit() else values[2]
+        return tuple(values)
+
+    return norm(first) == norm(second)
+
+
+def check_reference(message, reference, what):
+    """Refuse (:class:`AnswerRefused`) ``message`` unless its MTDTChieu is ``reference``,
+    the MTDiep of the message we sent."""
+    if message.reference != reference:
+        raise AnswerRefused(
+            f"{what} {message.id} answers message {message.reference or '(no MTDTChieu)'}, "
+            f"not ours ({reference})"
+        )
+
+
+def _check_taxpayer(message, data, taxpayer_tax_id, what):
+    """Refuse an answer whose TTChung/MST or DLTBao/MST is not the taxpayer's."""
+    ours = compact_tax_id(taxpayer_tax_id or "")
+    for label, value in (("TTChung/MST", message.tax_id), ("DLTBao/MST", text(data, "MST"))):
+        if not ours or compact_tax_id(value or "") != ours:
+            raise AnswerRefused(
+                f"{what} {message.id} is for the taxpayer {value or '-'} ({label}), "
+                f"not {taxpayer_tax_id or '-'}"
+            )
 
 
 def sender_code(tax_id):
@@ -277,10 +327,20 @@ class Receipt:
     reasons: list
 
 
-def read_receipt(message):
+def read_receipt(message, reference=None):
+    """The :class:`Receipt` of a 999. With ``reference`` (the MTDiep we sent) the receipt
+    must acknowledge that message: its MTDTChieu and its TBao/MTDiep (those present, one at
+    least) are ``reference``, else :class:`AnswerRefused`."""
     notice = child(message.data, "TBao")
     if message.type != RECEIPT or notice is None:
         raise TdiepError(f"message {message.id} is not a technical receipt (999) with TBao")
+    if reference is not None:
+        acknowledged = {value for value in (message.reference, text(notice, "MTDiep")) if value}
+        if acknowledged != {reference}:
+            raise AnswerRefused(
+                f"999 {message.id} acknowledges {', '.join(sorted(acknowledged)) or 'no message'}"
+                f", not ours ({reference})"
+            )
     status = text(notice, "TTTNhan")
     if status not in ("0", "1"):
         raise TdiepError(f"999 TBao/TTTNhan {status!r} is neither 0 nor 1")
@@ -294,25 +354,113 @@ def read_receipt(message):
 
 @dataclass
 class CheckResult:
-    """A 204 (01/TB-KTDL): LTBao (Phụ lục XI), the notice number and the reasons."""
+    """A 204 (01/TB-KTDL): LTBao (Phụ lục XI), the notice number, the reasons and the check
+    of the authority's signature (see :class:`CodedInvoice`)."""
 
     kind: str
     number: str
     reasons: list
+    check: object = None
 
     @property
     def valid(self):
         return self.kind == CHECK_VALID and not self.reasons
 
 
-def read_check_result(message):
-    data = child(message.data, "TBao", "DLTBao")
+def _verify_tbao(message, notice, taxpayer_tax_id, trust, what, signed_parts):
+    """The authority's signature in ``TBao/DSCKS/CQT`` of a 204 or 301: over DLTBao (and
+    the other ``signed_parts`` of TBao, e.g. STBao) and its SigningTime object; signer
+    identified by ``trust`` (authority_tax_ids, trusted_issuers, authority_names). Return
+    the check; raise AuthorityRefused when it fails."""
+    authority_tax_ids, trusted_issuers, authority_names = trust
+    scope = _copy(notice)
+    signatures = [
+        signature
+        for holder in children(child(scope, "DSCKS"), "CQT")
+        for signature in children(holder, "Signature")
+    ]
+    if len(signatures) != 1:
+        raise AuthorityRefused(
+            f"{what} {message.id}: TBao/DSCKS/CQT holds {len(signatures)} signatures, one expected"
+        )
+    signature = signatures[0]
+    expected = {f"TBao/{name}": child(scope, name) for name in ("DLTBao", *signed_parts)}
+    for label, node in expected.items():
+        if node is None:
+            raise AuthorityRefused(f"{what} {message.id}: {label} is missing")
+    objects = [
+        obj
+        for obj in children(signature, "Object")
+        if any(node.tag.endswith("SigningTime") for node in obj.iter() if isinstance(node.tag, str))
+    ]
+    if objects:
+        expected["Signature/Object (SigningTime)"] = objects[0]
+    issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
+    check = check_authority_signature(
+        scope,
+        signature,
+        expected,
+        taxpayer_tax_id,
+        authority_tax_ids,
+        issuers,
+        authority_names,
+        what=what,
+    )
+    if check.result not in ("pass", "warning"):
+        raise AuthorityRefused(f"{what} {message.id}: {check.message}")
+    return check
+
+
+def read_check_result(
+    message,
+    taxpayer_tax_id,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+    reference=None,
+    expected_key=None,
+):
+    """The 204 after verifying the authority's signature over DLTBao (QĐ 1450, 01/TB-KTDL:
+    ``TBao/DSCKS/CQT`` signs DLTBao and its Object) and that it is about what we sent: its
+    MTDTChieu is ``reference`` (when given), its MST the taxpayer's, and each invoice it
+    names (``LCMa``: KHMSHDon, KHHDon, SHDon; ``LHDKMa/DSHDon/HDon``) is ``expected_key``
+    (:func:`invoice_key` of the invoice sent); a refusal (LTBao 1) must name it. Raise
+    AuthorityRefused (AnswerRefused) otherwise."""
+    notice = child(message.data, "TBao")
+    data = child(notice, "DLTBao")
     if message.type != CHECK_RESULT or data is None:
         raise TdiepError(f"message {message.id} is not a 01/TB-KTDL (204) with TBao/DLTBao")
+    what = "01/TB-KTDL (204)"
+    if reference is not None:
+        check_reference(message, reference, what)
+    _check_taxpayer(message, data, taxpayer_tax_id, what)
+    check = _verify_tbao(
+        message,
+        notice,
+        taxpayer_tax_id,
+        (authority_tax_ids, trusted_issuers, authority_names),
+        what,
+        (),
+    )
+    kind = text(data, "LTBao")
+    named = []
+    code_block = child(data, "LCMa")
+    if code_block is not None:
+        named.append(code_block)
+    named += children(child(data, "LHDKMa", "DSHDon"), "HDon")
+    if kind == CHECK_NOT_ELIGIBLE and code_block is None:
+        raise AuthorityRefused(f"{what} {message.id}: LTBao 1 without LCMa names no invoice")
+    for node in named:
+        found = tuple(text(node, name) for name in ("KHMSHDon", "KHHDon", "SHDon"))
+        if expected_key is None or not _same_invoice(found, tuple(expected_key)[1:]):
+            raise AuthorityRefused(
+                f"{what} {message.id} is about invoice {' '.join(found)}, not the invoice sent "
+                f"({' '.join(tuple(expected_key or ('-',))[1:]) or '-'})"
+            )
     reasons = _reasons(child(data, "LCMa", "DSLDo"), "MTLoi")
     for invoice in children(child(data, "LHDKMa", "DSHDon"), "HDon"):
         reasons += _reasons(child(invoice, "DSLDo"), "MTLoi")
-    return CheckResult(kind=text(data, "LTBao"), number=text(data, "So"), reasons=reasons)
+    return CheckResult(kind=kind, number=text(data, "So"), reasons=reasons, check=check)
 
 
 @dataclass
@@ -327,10 +475,6 @@ class CodedInvoice:
     check: object
 
 
-class AuthorityRefused(TdiepError):
-    """A 202 or 301 whose authority signature does not verify or is not the authority's."""
-
-
 def invoice_key(xml):
     """(seller MST, KHMSHDon, KHHDon, SHDon) of a signed HDon, as the intake compares
     invoices."""
@@ -341,16 +485,23 @@ def invoice_key(xml):
 
 
 def read_coded_invoice(
-    message, authority_tax_ids=None, trusted_issuers=None, expected_key=None, authority_names=None
+    message,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    expected_key=None,
+    authority_names=None,
+    reference=None,
 ):
     """The HDon of a 202 after the intake's authority check (signature over DLHDon, MCCQT
     and its SigningTime; signer identified by MST among ``authority_tax_ids`` or by its CN
     among ``authority_names``, and issued by one of ``trusted_issuers``, PEM/DER bytes). With ``expected_key`` (:func:`invoice_key`
-    of the invoice sent) the coded invoice must be that one. Raise AuthorityRefused when
-    it fails."""
+    of the invoice sent) the coded invoice must be that one, with ``reference`` its
+    MTDTChieu the MTDiep sent. Raise AuthorityRefused when it fails."""
     invoices = children(message.data, "HDon")
     if message.type != CODED_INVOICE or len(invoices) != 1:
         raise TdiepError(f"message {message.id} is not a 202 holding one HDon")
+    if reference is not None:
+        check_reference(message, reference, "202")
     hdon = invoices[0]
     try:
         invoice = read_hdon(
@@ -397,53 +548,61 @@ class NoticeAnswer:
         return found
 
 
+def notice_invoices(notice):
+    """(KHMSHDon, KHHDon, SHDon, TCTBao) of each invoice of a 04/SS-HĐĐT notice (its TBao,
+    element or bytes), as notified."""
+    if not etree.iselement(notice):
+        notice = parse_payload(notice)
+    return [
+        tuple(text(node, name) for name in ("KHMSHDon", "KHHDon", "SHDon", "TCTBao"))
+        for node in children(child(notice, "DLTBao", "DSHDon"), "HDon")
+    ]
+
+
 def read_notice_answer(
-    message, taxpayer_tax_id, authority_tax_ids=None, trusted_issuers=None, authority_names=None
+    message,
+    taxpayer_tax_id,
+    authority_tax_ids=None,
+    trusted_issuers=None,
+    authority_names=None,
+    *,
+    reference,
+    notice,
 ):
     """The 301 after verifying the authority's signature in ``TBao/DSCKS/CQT`` over DLTBao,
     STBao and its SigningTime object (signer identified by MST among ``authority_tax_ids``
-    or by its CN among ``authority_names``); raise AuthorityRefused when it fails."""
-    notice = child(message.data, "TBao")
-    data = child(notice, "DLTBao")
+    or by its CN among ``authority_names``) and that it answers our notice: its MTDTChieu
+    is ``reference`` (the notice's MTDiep), its MSTs the taxpayer's, and its
+    ``DSHDon/HDon`` lines (KHMSHDon, KHHDon, SHDon, TCTBao) exactly the invoices of
+    ``notice`` (the 04/SS TBao sent, element or bytes). Raise AuthorityRefused when it
+    fails."""
+    answer = child(message.data, "TBao")
+    data = child(answer, "DLTBao")
     if message.type != NOTICE_ANSWER or data is None:
         raise TdiepError(f"message {message.id} is not a 301 with TBao/DLTBao")
-    scope = _copy(notice)
-    signatures = [
-        signature
-        for holder in children(child(scope, "DSCKS"), "CQT")
-        for signature in children(holder, "Signature")
-    ]
-    if len(signatures) != 1:
-        raise AuthorityRefused(
-            f"301 {message.id}: TBao/DSCKS/CQT holds {len(signatures)} signatures, one expected"
-        )
-    signature = signatures[0]
-    expected = {"TBao/DLTBao": child(scope, "DLTBao"), "TBao/STBao": child(scope, "STBao")}
-    if expected["TBao/STBao"] is None:
-        raise AuthorityRefused(f"301 {message.id}: TBao/STBao is missing")
-    objects = [
-        obj
-        for obj in children(signature, "Object")
-        if any(node.tag.endswith("SigningTime") for node in obj.iter() if isinstance(node.tag, str))
-    ]
-    if objects:
-        expected["Signature/Object (SigningTime)"] = objects[0]
-    issuers = load_certificates(trusted_issuers) if trusted_issuers is not None else None
-    number = text(notice, "STBao", "So")
-    check = check_authority_signature(
-        scope,
-        signature,
-        expected,
+    number = text(answer, "STBao", "So")
+    what = f"301 (01/TB-SSĐT {number})"
+    check_reference(message, reference, what)
+    _check_taxpayer(message, data, taxpayer_tax_id, what)
+    check = _verify_tbao(
+        message,
+        answer,
         taxpayer_tax_id,
-        authority_tax_ids,
-        issuers,
-        authority_names,
-        what=f"01/TB-SSĐT {number}",
+        (authority_tax_ids, trusted_issuers, authority_names),
+        f"01/TB-SSĐT {number}",
+        ("STBao",),
     )
-    if check.result not in ("pass", "warning"):
-        raise AuthorityRefused(f"301 {message.id}: {check.message}")
+    notified = notice_invoices(notice)
     invoices = []
     for node in children(child(data, "DSHDon"), "HDon"):
+        line = tuple(text(node, name) for name in ("KHMSHDon", "KHHDon", "SHDon", "TCTBao"))
+        matches = [given for given in notified if _same_invoice(line, given)]
+        if not matches:
+            raise AuthorityRefused(
+                f"{what} {message.id} answers invoice {' '.join(line)} (KHMSHDon KHHDon SHDon "
+                "TCTBao), which our notice does not notify"
+            )
+        notified.remove(matches[0])
         status = text(node, "TTTNCCQT")
         if status not in ("1", "2"):
             raise TdiepError(f"301 DSHDon/HDon/TTTNCCQT {status!r} is neither 1 nor 2")
@@ -458,14 +617,19 @@ def read_notice_answer(
                 "reasons": _reasons(child(node, "DSLDKTNhan")),
             }
         )
+    if notified:
+        raise AuthorityRefused(
+            f"{what} {message.id} does not answer the invoice(s) "
+            f"{', '.join(' '.join(line) for line in notified)} of our notice"
+        )
     reasons = _reasons(child(data, "DSLDKTNhan"), "MTLoi")
     return NoticeAnswer(
         accepted=bool(invoices) and all(i["accepted"] for i in invoices) and not reasons,
         invoices=invoices,
         reasons=reasons,
         number=number,
-        date=text(notice, "STBao", "NTBao"),
-        xml=to_bytes(notice),
+        date=text(answer, "STBao", "NTBao"),
+        xml=to_bytes(answer),
         check=check,
     )
 
@@ -500,11 +664,14 @@ def build_receipt(sender, receiver, reference, reasons=(), moment=None, sender_o
     return build(RECEIPT, sender, receiver, notice, reference=reference)
 
 
-def build_check_result(sender, receiver, reference, tax_id, invoice, reasons=(), number="1"):
+def build_check_result(
+    sender, receiver, reference, tax_id, invoice, reasons=(), number="1", certificate=None
+):
     """A 204 (01/TB-KTDL): LTBao 1 with ``reasons`` for ``invoice`` (KHMSHDon, KHHDon,
-    SHDon, NLap), LTBao 2 (valid) without."""
+    SHDon, NLap), LTBao 2 (valid) without; signed in ``TBao/DSCKS/CQT`` over DLTBao by
+    ``certificate`` (a :class:`.signer.Certificate`, the authority's) when given."""
     notice = etree.Element("TBao")
-    data = etree.SubElement(notice, "DLTBao")
+    data = etree.SubElement(notice, "DLTBao", Id="DLTBao-204")
     for name, value in (
         ("PBan", PBAN),
         ("MSo", "01/TB-KTDL"),
@@ -524,6 +691,8 @@ def build_check_result(sender, receiver, reference, tax_id, invoice, reasons=(),
         for name in ("KHMSHDon", "KHHDon", "SHDon", "NLap"):
             _sub(block, name, invoice.get(name))
         _reason_nodes(etree.SubElement(block, "DSLDo"), reasons, "MTLoi", with_hint=True)
+    if certificate is not None:
+        signer.sign(notice, certificate, signature_id="CQT", holder="CQT")
     return build(CHECK_RESULT, sender, receiver, notice, reference=reference, tax_id=tax_id)
 
 
