@@ -356,6 +356,9 @@ class AccountMove(models.Model):
                     origin=origin_move.display_name,
                 )
             )
+        # The original's 04/SS notice is made once the correction is issued: check now,
+        # before anything is sent, that it can be (tax office, certificate...).
+        origin._einvoice_vn_notice_root("replace" if kind == "replacement" else "adjust", reason)
         documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         documents.action_send_now()
         return documents

@@ -649,9 +649,34 @@ class EinvoiceVnDocument(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         if self.origin_id:
-            nature = "replace" if self.kind == "replacement" else "adjust"
-            self.origin_id._attach_notice(nature, self.reason)
-            self.origin_id.state = "replaced" if self.kind == "replacement" else "adjusted"
+            self._einvoice_vn_record_origin_corrected()
+
+    def _einvoice_vn_record_origin_corrected(self):
+        """The original of this issued correction is adjusted or replaced, and its 04/SS
+        notice made. The provider has issued the correction: a notice that cannot be made
+        (company set-up changed since the check before sending) is shown on the original
+        as an error, it never undoes the acceptance recorded above."""
+        origin = self.origin_id._einvoice_vn_trusted()
+        nature = "replace" if self.kind == "replacement" else "adjust"
+        origin.state = "replaced" if self.kind == "replacement" else "adjusted"
+        try:
+            with self.env.cr.savepoint():
+                origin._attach_notice(nature, self.reason)
+        except CONCURRENCY_ERRORS:
+            raise
+        except Exception as exc:
+            message = exc.args[0] if isinstance(exc, UserError) and exc.args else str(exc)
+            _logger.warning("04/SS notice of %s not made: %s", origin.display_ref, message)
+            origin.write({"notice_state": "error", "notice_result": message})
+            origin.message_post(
+                body=self.env._(
+                    "The correction %(ref)s is issued, but the 04/SS-HĐĐT notice of this "
+                    "invoice could not be made: %(message)s",
+                    ref=self.display_ref,
+                    message=message,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -714,8 +739,11 @@ class EinvoiceVnDocument(models.Model):
             doc._einvoice_vn_commit()
         return True
 
-    def _attach_notice(self, nature, reason):
-        """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
+    def _einvoice_vn_notice_root(self, nature, reason):
+        """The unsigned 04/SS-HĐĐT notice of this invoice (QĐ 1450's table), checked with
+        the certificate that will sign it: a UserError names what is missing. Called
+        before a correction is sent too, so that nothing reaches the provider whose notice
+        cannot be made."""
         self.ensure_one()
         company = self.company_id
         try:
@@ -763,6 +791,13 @@ class EinvoiceVnDocument(models.Model):
                     company=company.name,
                 )
             )
+        return root, certificate
+
+    def _attach_notice(self, nature, reason):
+        """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
+        self.ensure_one()
+        company = self.company_id
+        root, certificate = self._einvoice_vn_notice_root(nature, reason)
         try:
             signer.sign(root, certificate._load(), holder="NNT", signature_id="NNT")
         except signer.SignError as error:
