@@ -175,7 +175,10 @@ class ResCompany(models.Model):
 
     def action_einvoice_vn_use_sandbox(self):
         """Set the demo company up to issue through the sandbox: a demo signing certificate
-        and the sandbox provider."""
+        and the sandbox provider. Configuring the provider is a manager's task: checked
+        here, before the writes done as superuser."""
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            self.check_access("write")
         for company in self:
             values = {"einvoice_vn_provider": "sandbox"}
             if not company.einvoice_vn_certificate_id:

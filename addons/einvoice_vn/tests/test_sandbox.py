@@ -1,7 +1,7 @@
 from lxml import etree
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from ..tools import sandbox, signer
 from .common import EinvoiceCommon
@@ -62,3 +62,21 @@ class TestSandbox(EinvoiceCommon):
             "einvoice_vn.report_einvoice_vn", doc.ids
         )
         self.assertNotIn("DEMO – không có giá trị", html.decode())
+
+    def test_only_a_manager_switches_to_the_sandbox(self):
+        self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_certificate_id": False})
+        salesman = new_test_user(
+            self.env,
+            login="einv_salesman",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            self.company.with_user(salesman).action_einvoice_vn_use_sandbox()
+        self.assertEqual(self.company.einvoice_vn_provider, "tvan")
+        self.assertFalse(self.company.einvoice_vn_certificate_id)
+        self.assertFalse(
+            self.env["einvoice.vn.certificate"]
+            .search([("company_id", "=", self.company.id)])
+            .filtered(lambda c: c.tax_id == sandbox.DEMO_MST)
+        )
