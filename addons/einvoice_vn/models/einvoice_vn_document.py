@@ -835,6 +835,32 @@ class EinvoiceVnDocument(models.Model):
             self.env.ref("einvoice_vn.ir_cron_einvoice_vn_notices")._trigger()
         return attachment
 
+    def _einvoice_vn_notice_refused(self, result):
+        """The tax authority refused the 04/SS notice of this invoice's cancellation,
+        adjustment or replacement: for it the invoice is still valid as issued, so it is
+        shown accepted again, and the responsible user is asked to act."""
+        self.ensure_one()
+        doc = self._einvoice_vn_trusted()
+        if doc.state not in ("cancelled", "adjusted", "replaced"):
+            return
+        previous = dict(self._fields["state"]._description_selection(self.env))[doc.state]
+        doc.state = "accepted"
+        note = self.env._(
+            "The tax authority did not accept the 04/SS-HĐĐT notice: invoice %(ref)s is "
+            "still valid for it, so it is accepted again (it was %(previous)s). Correct "
+            "the notice or the invoice and notify again. %(result)s",
+            ref=doc.display_ref,
+            previous=previous,
+            result=result or "",
+        )
+        doc.message_post(body=note, subtype_xmlid="mail.mt_note")
+        doc.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("04/SS notice not accepted"),
+            note=note,
+            user_id=doc._einvoice_vn_responsible().id,
+        )
+
     # ------------------------------------------------------------------
     # Crons
     # ------------------------------------------------------------------

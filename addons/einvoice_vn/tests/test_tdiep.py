@@ -162,8 +162,25 @@ class TestTvanMessages(EinvoiceCommon):
         doc.action_cancel_einvoice()
         self.assertEqual(doc.notice_state, "refused")
         self.assertIn("[40012] Hóa đơn không tồn tại", doc.notice_result)
+        # The authority still holds the invoice as valid: never shown as cancelled.
+        self.assertEqual(doc.state, "accepted")
+        self.assertEqual(doc.move_id.einvoice_vn_state, "accepted")
+        self.assertEqual(doc.activity_ids.summary, "04/SS notice not accepted")
+        self.assertIn("did not accept the 04/SS-HĐĐT notice", doc.message_ids[0].body)
         answer = etree.fromstring(doc.notice_answer_attachment_id.raw)
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/TTTNCCQT"), "2")
+
+    def test_notice_refused_by_a_999_puts_the_adjusted_original_back(self):
+        origin = self._invoice()
+        origin.action_einvoice_vn_issue()
+        original = origin.einvoice_vn_document_id
+        # The correction's 200 is answered; the notice's 300 gets a 999 error.
+        self.provider.state.script = ["ok", "technical"]
+        self._invoice()._einvoice_vn_issue_correction(origin, "adjustment", "Sai đơn giá")
+        self.assertEqual(original.notice_state, "refused", original.notice_result)
+        self.assertIn("10011", original.notice_result)
+        self.assertEqual(original.state, "accepted")
+        self.assertEqual(original.activity_ids.summary, "04/SS notice not accepted")
 
     def test_301_signed_by_someone_else_is_refused(self):
         doc = self._issue()
