@@ -797,6 +797,15 @@ class EinvoiceVnDocument(models.Model):
         """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
         self.ensure_one()
         company = self.company_id
+        if self.notice_state in ("to_send", "sent"):
+            raise UserError(
+                self.env._(
+                    "The 04/SS-HĐĐT notice %(notice)s of %(ref)s is still waiting for the "
+                    "tax authority: a new notice is made once it is answered.",
+                    notice=self.notice_attachment_id.name or self.notice_message_id,
+                    ref=self.display_ref,
+                )
+            )
         root, certificate = self._einvoice_vn_notice_root(nature, reason)
         try:
             signer.sign(root, certificate._load(), holder="NNT", signature_id="NNT")
@@ -817,6 +826,20 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
         )
+        previous = self.notice_attachment_id | self.notice_answer_attachment_id
+        if previous:
+            # The answered notice is replaced on the form: its files stay on the document
+            # and in the chatter.
+            self.message_post(
+                body=self.env._(
+                    "A new 04/SS-HĐĐT notice replaces %(notice)s (%(result)s); the earlier "
+                    "notice and its answer stay attached here.",
+                    notice=self.notice_attachment_id.name or "-",
+                    result=self.notice_result or self.notice_state or "-",
+                ),
+                attachment_ids=previous.ids,
+                subtype_xmlid="mail.mt_note",
+            )
         if company.einvoice_vn_provider == "tvan":
             # The MTDiep is fixed with the notice, before anything is sent: a retry asks
             # the T-VAN for the answers to it instead of sending the notice again.

@@ -1,5 +1,6 @@
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..tools import archive, signer, tdiep
@@ -181,6 +182,39 @@ class TestTvanMessages(EinvoiceCommon):
         self.assertIn("10011", original.notice_result)
         self.assertEqual(original.state, "accepted")
         self.assertEqual(original.activity_ids.summary, "04/SS notice not accepted")
+
+    def test_second_correction_waits_for_the_first_notice_and_keeps_it(self):
+        origin = self._invoice()
+        origin.action_einvoice_vn_issue()
+        original = origin.einvoice_vn_document_id
+        # The first adjustment is coded; its notice's answer is kept back.
+        self.provider.state.script = ["ok", "pending"]
+        self._invoice()._einvoice_vn_issue_correction(origin, "adjustment", "Sai đơn giá")
+        self.assertEqual(original.notice_state, "sent")
+        first = original.notice_attachment_id
+        second = self._invoice()
+        with self.assertRaisesRegex(UserError, rf"{first.name}.*{origin.name}"):
+            second._einvoice_vn_issue_correction(origin, "adjustment", "Sai số lượng")
+        self.assertFalse(second.einvoice_vn_document_id)
+        self.assertEqual(self.provider.state.count("200"), 2, "the second was not sent")
+        self.assertEqual((original.notice_attachment_id, original.notice_state), (first, "sent"))
+
+        self.provider.state.release()
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(original.notice_state, "accepted", original.notice_result)
+        first_answer = original.notice_answer_attachment_id
+        second._einvoice_vn_issue_correction(origin, "adjustment", "Sai số lượng")
+        self.assertEqual(second.einvoice_vn_state, "accepted")
+        self.assertNotEqual(original.notice_attachment_id, first)
+        self.assertEqual(self.provider.state.count("300"), 2)
+        kept = self.env["ir.attachment"].search(
+            [("res_model", "=", original._name), ("res_id", "=", original.id)]
+        )
+        self.assertLessEqual(first | first_answer, kept)
+        self.assertTrue(
+            original.message_ids.filtered(lambda m: first in m.attachment_ids),
+            "the earlier notice is in the chatter",
+        )
 
     def test_301_signed_by_someone_else_is_refused(self):
         doc = self._issue()
