@@ -46,6 +46,21 @@ class TestSandbox(EinvoiceCommon):
         )
         self.assertIn("DEMO – không có giá trị", html.decode())
 
+    def _account_invoice_html(self, move):
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", move.ids
+        )
+        return html.decode()
+
+    def test_odoo_invoice_pdf_of_a_sandbox_invoice_is_marked(self):
+        self._use_sandbox()
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertTrue(move.einvoice_vn_document_id.sandbox)
+        html = self._account_invoice_html(move)
+        self.assertIn(move.name, html)
+        self.assertIn("DEMO – không có giá trị", html)
+
     def test_real_tax_id_cannot_use_the_sandbox(self):
         with self.assertRaisesRegex(ValidationError, "E-invoice Provider.*0100109106"):
             self.company.einvoice_vn_provider = "sandbox"
@@ -62,6 +77,7 @@ class TestSandbox(EinvoiceCommon):
             "einvoice_vn.report_einvoice_vn", doc.ids
         )
         self.assertNotIn("DEMO – không có giá trị", html.decode())
+        self.assertNotIn("DEMO – không có giá trị", self._account_invoice_html(move))
 
     def test_only_a_manager_switches_to_the_sandbox(self):
         self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_certificate_id": False})
