@@ -5,7 +5,7 @@ import secrets
 from stdnum.vn import mst as vn_mst
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import inbound, providers, sandbox, signer, tdiep
 
@@ -231,6 +231,22 @@ class ResCompany(models.Model):
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
             )
         if self.einvoice_vn_provider == "sandbox":
+            # The constraint watches the company's fields; its tax id can also change on its
+            # partner: checked again here, before anything is issued.
+            if vn_mst.compact(self.vat or "") != sandbox.DEMO_MST:
+                raise UserError(
+                    self.env._(
+                        "E-invoice Provider %(provider)s issues invoices without legal value "
+                        "for the demo tax id %(demo)s only; %(company)s has tax id %(vat)s. "
+                        "Choose your real provider.",
+                        provider=dict(
+                            self._fields["einvoice_vn_provider"]._description_selection(self.env)
+                        )["sandbox"],
+                        demo=sandbox.DEMO_MST,
+                        company=self.name,
+                        vat=self.vat or "-",
+                    )
+                )
             return sandbox.SandboxClient(self._einvoice_vn_sandbox_authority())
         raise providers.ProviderError(
             providers.FINAL,

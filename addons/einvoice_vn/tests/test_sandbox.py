@@ -1,10 +1,10 @@
 from lxml import etree
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..tools import sandbox, signer
-from .common import EinvoiceCommon
+from .common import SELLER_MST, EinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -96,3 +96,18 @@ class TestSandbox(EinvoiceCommon):
             .search([("company_id", "=", self.company.id)])
             .filtered(lambda c: c.tax_id == sandbox.DEMO_MST)
         )
+
+    def test_tax_id_changed_on_the_partner_cannot_issue_through_the_sandbox(self):
+        # The company keeps its real signing certificate: only the tax id stops it.
+        self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_provider": "sandbox"})
+        move = self._invoice()
+        self.company.partner_id.vat = SELLER_MST
+        self.assertEqual(self.company.einvoice_vn_provider, "sandbox")
+        with self.assertRaisesRegex(UserError, rf"Sandbox \(demo, no legal value\).*{SELLER_MST}"):
+            self.company.sudo()._einvoice_vn_client()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "error")
+        self.assertIn(SELLER_MST, doc.error_message)
+        self.assertFalse(doc.authority_code)
+        self.assertFalse(doc.sandbox)
