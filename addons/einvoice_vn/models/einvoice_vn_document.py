@@ -611,7 +611,8 @@ class EinvoiceVnDocument(models.Model):
         self._einvoice_vn_check_provider_copy(issued.signed_xml)
         values = {
             "state": "accepted",
-            "sandbox": bool(issued.raw.get("sandbox")),
+            # The company's choice, never what a provider's answer says of itself.
+            "sandbox": self.company_id.einvoice_vn_provider == "sandbox",
             "authority_code": issued.authority_code,
             "reservation_code": issued.reservation_code,
             "issued_at": fields.Datetime.now(),

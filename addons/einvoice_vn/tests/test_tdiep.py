@@ -277,6 +277,18 @@ class TestViettelAuthorityCode(EinvoiceCommon):
         super().setUp()
         self.sinvoice.created.clear()
         self.sinvoice.received.clear()
+        self.sinvoice.extra = {}
+
+    def test_provider_answer_cannot_mark_an_invoice_sandbox(self):
+        # Only the company's choice of the sandbox makes a demo invoice, never the JSON a
+        # real provider answers.
+        self.sinvoice.extra = {"sandbox": True}
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertTrue(self.sinvoice.created[doc.transaction_uuid]["sandbox"])
+        self.assertFalse(doc.sandbox)
 
     def test_code_of_tax_is_filled_by_the_poll_cron(self):
         self.sinvoice.code_on_create = False
