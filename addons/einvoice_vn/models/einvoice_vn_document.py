@@ -125,6 +125,10 @@ class EinvoiceVnDocument(models.Model):
     archive_checked_at = fields.Datetime(
         readonly=True, index=True, help="Last time the daily check re-hashed the archived XML."
     )
+    notice_file = fields.Binary(
+        string="04/SS Notice File", related="notice_attachment_id.datas", readonly=True
+    )
+    notice_filename = fields.Char(related="notice_attachment_id.name", readonly=True)
     amount_total = fields.Monetary(related="move_id.amount_total")
     currency_id = fields.Many2one(related="move_id.currency_id")
 
@@ -857,6 +861,31 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
             self.env.ref("einvoice_vn.ir_cron_einvoice_vn_notices")._trigger()
+        else:
+            # This provider's API takes no 04/SS notice: the user submits the signed file.
+            self._einvoice_vn_trusted().write(
+                {
+                    "notice_attachment_id": attachment.id,
+                    "notice_state": "to_submit",
+                    "notice_message_id": False,
+                    "notice_answer_attachment_id": False,
+                    "notice_result": False,
+                }
+            )
+            self.message_post(
+                body=self.env._(
+                    "The 04/SS-HĐĐT notice %(notice)s is signed but %(provider)s does not "
+                    "send it: download it from the 04/SS Notice section and submit it on "
+                    "the provider's portal or on the tax authority's portal "
+                    "(hoadondientu.gdt.gov.vn), then keep the authority's answer here.",
+                    notice=attachment.name,
+                    provider=dict(
+                        company._fields["einvoice_vn_provider"]._description_selection(self.env)
+                    ).get(company.einvoice_vn_provider),
+                ),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
         return attachment
 
     def _einvoice_vn_notice_refused(self, result):

@@ -25,6 +25,7 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             ("accepted", "Accepted by the tax authority"),
             ("refused", "Not accepted"),
             ("error", "Error"),
+            ("to_submit", "To submit on the provider's or tax authority's portal"),
         ],
         string="04/SS Notice Status",
         readonly=True,

@@ -265,3 +265,20 @@ class TestEinvoiceCorrections(EinvoiceCommon):
         self.assertEqual(self.original.notice_state, "error")
         self.assertIn("MCQT", self.original.notice_result)
         self.assertFalse(self.original.notice_attachment_id)
+
+    def test_viettel_notice_is_to_submit_on_the_portal(self):
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        self._correct(correcting, "adjustment")
+        original = self.original
+        self.assertEqual(original.notice_state, "to_submit")
+        notice = etree.fromstring(original.notice_attachment_id.raw)
+        self.assertEqual(notice.findtext("DLTBao/DSHDon/HDon/TCTBao"), "2")
+        self.assertIsNotNone(notice.find("DSCKS/NNT"), "signed by the taxpayer")
+        self.assertEqual(original.notice_filename, original.notice_attachment_id.name)
+        self.assertTrue(original.notice_file)
+        note = original.message_ids.filtered(lambda m: "submit it on" in (m.body or ""))
+        self.assertEqual(note.attachment_ids, original.notice_attachment_id)
+        self.assertIn("Viettel SInvoice", note.body)
+        # Nothing waits for a T-VAN: the notice job leaves it alone.
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(original.notice_state, "to_submit")
