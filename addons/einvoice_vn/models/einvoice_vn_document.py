@@ -2,6 +2,7 @@ import datetime
 import hashlib
 import logging
 import uuid
+from urllib.parse import quote as url_quote
 
 from babel.numbers import format_decimal
 from psycopg2 import errors as pg_errors
@@ -384,6 +385,8 @@ class EinvoiceVnDocument(models.Model):
             "total": amount(totals["total"]),
             "words": totals["words"],
             "qr": qr,
+            # For the /report/barcode URL.
+            "qr_url_value": url_quote(qr, safe=""),
             "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,
         }
 
@@ -735,7 +738,7 @@ class EinvoiceVnDocument(models.Model):
                         company=doc.company_id.name,
                     )
                 )
-            doc._attach_notice("cancel", doc.reason or self.env._("Cancelled"))
+            doc._attach_notice("cancel", doc.reason)
             doc.state = "cancelled"
             # Recorded and committed before it is sent: a crash leaves it queued for the
             # notice job, which looks its MTDiep up before sending it again.

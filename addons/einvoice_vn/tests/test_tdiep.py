@@ -156,6 +156,8 @@ class TestTvanMessages(EinvoiceCommon):
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/TTTNCCQT"), "1")
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/SHDon"), doc.number)
         self.assertIn("Accepted by the tax authority", doc.notice_result)
+        # No reason given: the legal XML says it in Vietnamese, whatever the user's language.
+        self.assertEqual(self._notice_of(doc).findtext("DLTBao/DSHDon/HDon/LDo"), "Hủy hóa đơn")
 
     def test_notice_not_accepted_shows_the_reasons(self):
         doc = self._issue()
