@@ -296,6 +296,19 @@ class AccountMove(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("An adjustment or replacement needs a reason."))
+        if origin.notice_state in ("to_send", "sent"):
+            # A new notice would take the place of the one still on its way.
+            raise UserError(
+                self.env._(
+                    "The 04/SS-HĐĐT notice %(notice)s of %(move)s is still waiting for the "
+                    "tax authority (%(state)s): correct the invoice again once it is answered.",
+                    notice=origin.notice_attachment_id.name or origin.notice_message_id,
+                    move=origin_move.display_name,
+                    state=dict(origin._fields["notice_state"]._description_selection(self.env)).get(
+                        origin.notice_state
+                    ),
+                )
+            )
         # The wizard's domain is not a check: over RPC any move can be passed.
         if self == origin_move:
             raise UserError(
@@ -356,6 +369,9 @@ class AccountMove(models.Model):
                     origin=origin_move.display_name,
                 )
             )
+        # The original's 04/SS notice is made once the correction is issued: check now,
+        # before anything is sent, that it can be (tax office, certificate...).
+        origin._einvoice_vn_notice_root("replace" if kind == "replacement" else "adjust", reason)
         documents = self._einvoice_vn_documents(kind=kind, origin=origin, reason=reason)
         documents.action_send_now()
         return documents

@@ -2,6 +2,7 @@ import datetime
 import hashlib
 import logging
 import uuid
+from urllib.parse import quote as url_quote
 
 from babel.numbers import format_decimal
 from psycopg2 import errors as pg_errors
@@ -125,6 +126,10 @@ class EinvoiceVnDocument(models.Model):
     archive_checked_at = fields.Datetime(
         readonly=True, index=True, help="Last time the daily check re-hashed the archived XML."
     )
+    notice_file = fields.Binary(
+        string="04/SS Notice File", related="notice_attachment_id.datas", readonly=True
+    )
+    notice_filename = fields.Char(related="notice_attachment_id.name", readonly=True)
     amount_total = fields.Monetary(related="move_id.amount_total")
     currency_id = fields.Many2one(related="move_id.currency_id")
 
@@ -380,6 +385,8 @@ class EinvoiceVnDocument(models.Model):
             "total": amount(totals["total"]),
             "words": totals["words"],
             "qr": qr,
+            # For the /report/barcode URL.
+            "qr_url_value": url_quote(qr, safe=""),
             "signer": self.company_id.einvoice_vn_certificate_id.subject or self.company_id.name,
         }
 
@@ -616,7 +623,8 @@ class EinvoiceVnDocument(models.Model):
         self._einvoice_vn_check_provider_copy(issued.signed_xml)
         values = {
             "state": "accepted",
-            "sandbox": bool(issued.raw.get("sandbox")),
+            # The company's choice, never what a provider's answer says of itself.
+            "sandbox": self.company_id.einvoice_vn_provider == "sandbox",
             "authority_code": issued.authority_code,
             "reservation_code": issued.reservation_code,
             "issued_at": fields.Datetime.now(),
@@ -644,9 +652,34 @@ class EinvoiceVnDocument(models.Model):
             )
         self.write(values)
         if self.origin_id:
-            nature = "replace" if self.kind == "replacement" else "adjust"
-            self.origin_id._attach_notice(nature, self.reason)
-            self.origin_id.state = "replaced" if self.kind == "replacement" else "adjusted"
+            self._einvoice_vn_record_origin_corrected()
+
+    def _einvoice_vn_record_origin_corrected(self):
+        """The original of this issued correction is adjusted or replaced, and its 04/SS
+        notice made. The provider has issued the correction: a notice that cannot be made
+        (company set-up changed since the check before sending) is shown on the original
+        as an error, it never undoes the acceptance recorded above."""
+        origin = self.origin_id._einvoice_vn_trusted()
+        nature = "replace" if self.kind == "replacement" else "adjust"
+        origin.state = "replaced" if self.kind == "replacement" else "adjusted"
+        try:
+            with self.env.cr.savepoint():
+                origin._attach_notice(nature, self.reason)
+        except CONCURRENCY_ERRORS:
+            raise
+        except Exception as exc:
+            message = exc.args[0] if isinstance(exc, UserError) and exc.args else str(exc)
+            _logger.warning("04/SS notice of %s not made: %s", origin.display_ref, message)
+            origin.write({"notice_state": "error", "notice_result": message})
+            origin.message_post(
+                body=self.env._(
+                    "The correction %(ref)s is issued, but the 04/SS-HĐĐT notice of this "
+                    "invoice could not be made: %(message)s",
+                    ref=self.display_ref,
+                    message=message,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -706,7 +739,7 @@ class EinvoiceVnDocument(models.Model):
                         company=doc.company_id.name,
                     )
                 )
-            doc._attach_notice("cancel", doc.reason or self.env._("Cancelled"))
+            doc._attach_notice("cancel", doc.reason)
             doc.state = "cancelled"
             # Recorded and committed before it is sent: a crash leaves it queued for the
             # notice job, which looks its MTDiep up before sending it again.
@@ -715,8 +748,11 @@ class EinvoiceVnDocument(models.Model):
             doc._einvoice_vn_commit()
         return True
 
-    def _attach_notice(self, nature, reason):
-        """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
+    def _einvoice_vn_notice_root(self, nature, reason):
+        """The unsigned 04/SS-HĐĐT notice of this invoice (QĐ 1450's table), checked with
+        the certificate that will sign it: a UserError names what is missing. Called
+        before a correction is sent too, so that nothing reaches the provider whose notice
+        cannot be made."""
         self.ensure_one()
         company = self.company_id
         try:
@@ -764,6 +800,22 @@ class EinvoiceVnDocument(models.Model):
                     company=company.name,
                 )
             )
+        return root, certificate
+
+    def _attach_notice(self, nature, reason):
+        """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""
+        self.ensure_one()
+        company = self.company_id
+        if self.notice_state in ("to_send", "sent"):
+            raise UserError(
+                self.env._(
+                    "The 04/SS-HĐĐT notice %(notice)s of %(ref)s is still waiting for the "
+                    "tax authority: a new notice is made once it is answered.",
+                    notice=self.notice_attachment_id.name or self.notice_message_id,
+                    ref=self.display_ref,
+                )
+            )
+        root, certificate = self._einvoice_vn_notice_root(nature, reason)
         try:
             signer.sign(root, certificate._load(), holder="NNT", signature_id="NNT")
         except signer.SignError as error:
@@ -783,6 +835,20 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
         )
+        previous = self.notice_attachment_id | self.notice_answer_attachment_id
+        if previous:
+            # The answered notice is replaced on the form: its files stay on the document
+            # and in the chatter.
+            self.message_post(
+                body=self.env._(
+                    "A new 04/SS-HĐĐT notice replaces %(notice)s (%(result)s); the earlier "
+                    "notice and its answer stay attached here.",
+                    notice=self.notice_attachment_id.name or "-",
+                    result=self.notice_result or self.notice_state or "-",
+                ),
+                attachment_ids=previous.ids,
+                subtype_xmlid="mail.mt_note",
+            )
         if company._einvoice_vn_sends_notices():
             # The MTDiep is fixed with the notice, before anything is sent: a retry asks
             # the T-VAN for the answers to it instead of sending the notice again.
@@ -799,7 +865,58 @@ class EinvoiceVnDocument(models.Model):
                 }
             )
             self.env.ref("einvoice_vn.ir_cron_einvoice_vn_notices")._trigger()
+        else:
+            # This provider's API takes no 04/SS notice: the user submits the signed file.
+            self._einvoice_vn_trusted().write(
+                {
+                    "notice_attachment_id": attachment.id,
+                    "notice_state": "to_submit",
+                    "notice_message_id": False,
+                    "notice_answer_attachment_id": False,
+                    "notice_result": False,
+                }
+            )
+            self.message_post(
+                body=self.env._(
+                    "The 04/SS-HĐĐT notice %(notice)s is signed but %(provider)s does not "
+                    "send it: download it from the 04/SS Notice section and submit it on "
+                    "the provider's portal or on the tax authority's portal "
+                    "(hoadondientu.gdt.gov.vn), then keep the authority's answer here.",
+                    notice=attachment.name,
+                    provider=dict(
+                        company._fields["einvoice_vn_provider"]._description_selection(self.env)
+                    ).get(company.einvoice_vn_provider),
+                ),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
         return attachment
+
+    def _einvoice_vn_notice_refused(self, result):
+        """The tax authority refused the 04/SS notice of this invoice's cancellation,
+        adjustment or replacement: for it the invoice is still valid as issued, so it is
+        shown accepted again, and the responsible user is asked to act."""
+        self.ensure_one()
+        doc = self._einvoice_vn_trusted()
+        if doc.state not in ("cancelled", "adjusted", "replaced"):
+            return
+        previous = dict(self._fields["state"]._description_selection(self.env))[doc.state]
+        doc.state = "accepted"
+        note = self.env._(
+            "The tax authority did not accept the 04/SS-HĐĐT notice: invoice %(ref)s is "
+            "still valid for it, so it is accepted again (it was %(previous)s). Correct "
+            "the notice or the invoice and notify again. %(result)s",
+            ref=doc.display_ref,
+            previous=previous,
+            result=result or "",
+        )
+        doc.message_post(body=note, subtype_xmlid="mail.mt_note")
+        doc.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("04/SS notice not accepted"),
+            note=note,
+            user_id=doc._einvoice_vn_responsible().id,
+        )
 
     # ------------------------------------------------------------------
     # Crons

@@ -25,6 +25,7 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             ("accepted", "Accepted by the tax authority"),
             ("refused", "Not accepted"),
             ("error", "Error"),
+            ("to_submit", "To submit on the provider's or tax authority's portal"),
         ],
         string="04/SS Notice Status",
         readonly=True,
@@ -144,6 +145,8 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             }
         )
         self.message_post(body=result, subtype_xmlid="mail.mt_note")
+        if not outcome.accepted:
+            self._einvoice_vn_notice_refused(result)
 
     def _record_notice_error(self, exc):
         """A failed sending or answer: temporary ones are retried by the notice job; a
@@ -162,6 +165,8 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             body=self.env._("04/SS notice: %(message)s", message=exc.message),
             subtype_xmlid="mail.mt_note",
         )
+        if exc.kind == providers.REJECTED:
+            self._einvoice_vn_notice_refused(exc.message)
 
     @api.model
     def _cron_send_notices(self):

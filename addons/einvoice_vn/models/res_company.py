@@ -177,7 +177,10 @@ class ResCompany(models.Model):
 
     def action_einvoice_vn_use_sandbox(self):
         """Set the demo company up to issue through the sandbox: a demo signing certificate
-        and the sandbox provider."""
+        and the sandbox provider. Configuring the provider is a manager's task: checked
+        here, before the writes done as superuser."""
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            self.check_access("write")
         for company in self:
             values = {"einvoice_vn_provider": "sandbox"}
             if not company.einvoice_vn_certificate_id:
@@ -230,6 +233,22 @@ class ResCompany(models.Model):
                 timeout=self.einvoice_vn_timeout or providers.TIMEOUT,
             )
         if self.einvoice_vn_provider == "sandbox":
+            # The constraint watches the company's fields; its tax id can also change on its
+            # partner: checked again here, before anything is issued.
+            if vn_mst.compact(self.vat or "") != sandbox.DEMO_MST:
+                raise UserError(
+                    self.env._(
+                        "E-invoice Provider %(provider)s issues invoices without legal value "
+                        "for the demo tax id %(demo)s only; %(company)s has tax id %(vat)s. "
+                        "Choose your real provider.",
+                        provider=dict(
+                            self._fields["einvoice_vn_provider"]._description_selection(self.env)
+                        )["sandbox"],
+                        demo=sandbox.DEMO_MST,
+                        company=self.name,
+                        vat=self.vat or "-",
+                    )
+                )
             return sandbox.SandboxClient(self._einvoice_vn_sandbox_authority())
         raise providers.ProviderError(
             providers.FINAL,

@@ -19,6 +19,7 @@ class SinvoiceServer(LocalServer):
         self.created = {}
         self.received = []
         self.code_on_create = True
+        self.extra = {}  # more keys in createInvoice's result (what another SInvoice adds)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +48,7 @@ class SinvoiceServer(LocalServer):
                         if server.code_on_create
                         else None,
                     }
+                    result.update(server.extra)
                     server.created[info["transactionUuid"]] = result
                     server.received.append(data)
                     return send_json(self, 200, {"result": result})

@@ -240,3 +240,45 @@ class TestEinvoiceCorrections(EinvoiceCommon):
                 moves.browse(self.origin.id), "adjustment", "Sai"
             )
         self.assertFalse(move_b.einvoice_vn_document_id)
+
+    def test_correction_refused_before_sending_when_the_notice_cannot_be_made(self):
+        self.company.einvoice_vn_tax_office_code = False
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        with self.assertRaisesRegex(UserError, r"tax office code \(MCQT\)"):
+            self._wizard_issue(correcting)
+        self.assertEqual(len(self.sinvoice.received), 1, "only the original was sent")
+        self.assertFalse(correcting.einvoice_vn_document_id)
+        self.assertEqual(self.original.state, "accepted")
+
+    def test_issued_correction_stays_accepted_when_the_notice_fails(self):
+        # The set-up changes between the check and the answer: the provider has issued
+        # the correction, which must be recorded as accepted.
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        doc = correcting._einvoice_vn_documents(
+            kind="adjustment", origin=self.original, reason="Sai đơn giá"
+        )
+        self.company.einvoice_vn_tax_office_code = False
+        doc.action_send_now()
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertEqual(len(self.sinvoice.received), 2)
+        self.assertEqual(self.original.state, "adjusted")
+        self.assertEqual(self.original.notice_state, "error")
+        self.assertIn("MCQT", self.original.notice_result)
+        self.assertFalse(self.original.notice_attachment_id)
+
+    def test_viettel_notice_is_to_submit_on_the_portal(self):
+        correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        self._correct(correcting, "adjustment")
+        original = self.original
+        self.assertEqual(original.notice_state, "to_submit")
+        notice = etree.fromstring(original.notice_attachment_id.raw)
+        self.assertEqual(notice.findtext("DLTBao/DSHDon/HDon/TCTBao"), "2")
+        self.assertIsNotNone(notice.find("DSCKS/NNT"), "signed by the taxpayer")
+        self.assertEqual(original.notice_filename, original.notice_attachment_id.name)
+        self.assertTrue(original.notice_file)
+        note = original.message_ids.filtered(lambda m: "submit it on" in (m.body or ""))
+        self.assertEqual(note.attachment_ids, original.notice_attachment_id)
+        self.assertIn("Viettel SInvoice", note.body)
+        # Nothing waits for a T-VAN: the notice job leaves it alone.
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(original.notice_state, "to_submit")

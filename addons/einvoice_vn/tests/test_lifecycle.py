@@ -257,7 +257,7 @@ class TestEinvoiceLifecycle(EinvoiceCommon):
                 ("Ngay", str(doc.issue_date)),
                 ("LADHDDT", "1"),
                 ("TCTBao", "1"),
-                ("LDo", doc.reason or "Cancelled"),
+                ("LDo", doc.reason or "Hủy hóa đơn"),
             ],
         )
         signature = root.find("DSCKS/NNT/ds:Signature", signer.NS)

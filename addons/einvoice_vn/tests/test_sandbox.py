@@ -1,10 +1,10 @@
 from lxml import etree
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from ..tools import sandbox, signer, tdiep
-from .common import EinvoiceCommon
+from .common import SELLER_MST, EinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -99,6 +99,21 @@ class TestSandbox(EinvoiceCommon):
             signer.verify(answer, answer.find("DSCKS/CQT/ds:Signature", signer.NS)),
         )
 
+    def _account_invoice_html(self, move):
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", move.ids
+        )
+        return html.decode()
+
+    def test_odoo_invoice_pdf_of_a_sandbox_invoice_is_marked(self):
+        self._use_sandbox()
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        self.assertTrue(move.einvoice_vn_document_id.sandbox)
+        html = self._account_invoice_html(move)
+        self.assertIn(move.name, html)
+        self.assertIn("DEMO – không có giá trị", html)
+
     def test_real_tax_id_cannot_use_the_sandbox(self):
         with self.assertRaisesRegex(ValidationError, "E-invoice Provider.*0100109106"):
             self.company.einvoice_vn_provider = "sandbox"
@@ -115,3 +130,37 @@ class TestSandbox(EinvoiceCommon):
             "einvoice_vn.report_einvoice_vn", doc.ids
         )
         self.assertNotIn("DEMO – không có giá trị", html.decode())
+        self.assertNotIn("DEMO – không có giá trị", self._account_invoice_html(move))
+
+    def test_only_a_manager_switches_to_the_sandbox(self):
+        self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_certificate_id": False})
+        salesman = new_test_user(
+            self.env,
+            login="einv_salesman",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            self.company.with_user(salesman).action_einvoice_vn_use_sandbox()
+        self.assertEqual(self.company.einvoice_vn_provider, "tvan")
+        self.assertFalse(self.company.einvoice_vn_certificate_id)
+        self.assertFalse(
+            self.env["einvoice.vn.certificate"]
+            .search([("company_id", "=", self.company.id)])
+            .filtered(lambda c: c.tax_id == sandbox.DEMO_MST)
+        )
+
+    def test_tax_id_changed_on_the_partner_cannot_issue_through_the_sandbox(self):
+        # The company keeps its real signing certificate: only the tax id stops it.
+        self.company.write({"vat": sandbox.DEMO_MST, "einvoice_vn_provider": "sandbox"})
+        move = self._invoice()
+        self.company.partner_id.vat = SELLER_MST
+        self.assertEqual(self.company.einvoice_vn_provider, "sandbox")
+        with self.assertRaisesRegex(UserError, rf"Sandbox \(demo, no legal value\).*{SELLER_MST}"):
+            self.company.sudo()._einvoice_vn_client()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "error")
+        self.assertIn(SELLER_MST, doc.error_message)
+        self.assertFalse(doc.authority_code)
+        self.assertFalse(doc.sandbox)

@@ -213,6 +213,8 @@ class TestTvanMessages(EinvoiceCommon):
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/TTTNCCQT"), "1")
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/SHDon"), doc.number)
         self.assertIn("Accepted by the tax authority", doc.notice_result)
+        # No reason given: the legal XML says it in Vietnamese, whatever the user's language.
+        self.assertEqual(self._notice_of(doc).findtext("DLTBao/DSHDon/HDon/LDo"), "Hủy hóa đơn")
 
     def test_notice_not_accepted_shows_the_reasons(self):
         doc = self._issue()
@@ -220,8 +222,58 @@ class TestTvanMessages(EinvoiceCommon):
         doc.action_cancel_einvoice()
         self.assertEqual(doc.notice_state, "refused")
         self.assertIn("[40012] Hóa đơn không tồn tại", doc.notice_result)
+        # The authority still holds the invoice as valid: never shown as cancelled.
+        self.assertEqual(doc.state, "accepted")
+        self.assertEqual(doc.move_id.einvoice_vn_state, "accepted")
+        self.assertEqual(doc.activity_ids.summary, "04/SS notice not accepted")
+        self.assertIn("did not accept the 04/SS-HĐĐT notice", doc.message_ids[0].body)
         answer = etree.fromstring(doc.notice_answer_attachment_id.raw)
         self.assertEqual(answer.findtext("DLTBao/DSHDon/HDon/TTTNCCQT"), "2")
+
+    def test_notice_refused_by_a_999_puts_the_adjusted_original_back(self):
+        origin = self._invoice()
+        origin.action_einvoice_vn_issue()
+        original = origin.einvoice_vn_document_id
+        # The correction's 200 is answered; the notice's 300 gets a 999 error.
+        self.provider.state.script = ["ok", "technical"]
+        self._invoice()._einvoice_vn_issue_correction(origin, "adjustment", "Sai đơn giá")
+        self.assertEqual(original.notice_state, "refused", original.notice_result)
+        self.assertIn("10011", original.notice_result)
+        self.assertEqual(original.state, "accepted")
+        self.assertEqual(original.activity_ids.summary, "04/SS notice not accepted")
+
+    def test_second_correction_waits_for_the_first_notice_and_keeps_it(self):
+        origin = self._invoice()
+        origin.action_einvoice_vn_issue()
+        original = origin.einvoice_vn_document_id
+        # The first adjustment is coded; its notice's answer is kept back.
+        self.provider.state.script = ["ok", "pending"]
+        self._invoice()._einvoice_vn_issue_correction(origin, "adjustment", "Sai đơn giá")
+        self.assertEqual(original.notice_state, "sent")
+        first = original.notice_attachment_id
+        second = self._invoice()
+        with self.assertRaisesRegex(UserError, rf"{first.name}.*{origin.name}"):
+            second._einvoice_vn_issue_correction(origin, "adjustment", "Sai số lượng")
+        self.assertFalse(second.einvoice_vn_document_id)
+        self.assertEqual(self.provider.state.count("200"), 2, "the second was not sent")
+        self.assertEqual((original.notice_attachment_id, original.notice_state), (first, "sent"))
+
+        self.provider.state.release()
+        self._run_cron("einvoice.vn.document", "_cron_send_notices")
+        self.assertEqual(original.notice_state, "accepted", original.notice_result)
+        first_answer = original.notice_answer_attachment_id
+        second._einvoice_vn_issue_correction(origin, "adjustment", "Sai số lượng")
+        self.assertEqual(second.einvoice_vn_state, "accepted")
+        self.assertNotEqual(original.notice_attachment_id, first)
+        self.assertEqual(self.provider.state.count("300"), 2)
+        kept = self.env["ir.attachment"].search(
+            [("res_model", "=", original._name), ("res_id", "=", original.id)]
+        )
+        self.assertLessEqual(first | first_answer, kept)
+        self.assertTrue(
+            original.message_ids.filtered(lambda m: first in m.attachment_ids),
+            "the earlier notice is in the chatter",
+        )
 
     def test_301_signed_by_someone_else_is_refused(self):
         doc = self._issue()
@@ -378,6 +430,18 @@ class TestViettelAuthorityCode(EinvoiceCommon):
         super().setUp()
         self.sinvoice.created.clear()
         self.sinvoice.received.clear()
+        self.sinvoice.extra = {}
+
+    def test_provider_answer_cannot_mark_an_invoice_sandbox(self):
+        # Only the company's choice of the sandbox makes a demo invoice, never the JSON a
+        # real provider answers.
+        self.sinvoice.extra = {"sandbox": True}
+        move = self._invoice()
+        move.action_einvoice_vn_issue()
+        doc = move.einvoice_vn_document_id
+        self.assertEqual(doc.state, "accepted", doc.error_message)
+        self.assertTrue(self.sinvoice.created[doc.transaction_uuid]["sandbox"])
+        self.assertFalse(doc.sandbox)
 
     def test_code_of_tax_is_filled_by_the_poll_cron(self):
         self.sinvoice.code_on_create = False

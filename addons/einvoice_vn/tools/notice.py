@@ -21,6 +21,13 @@ NATURES = {"cancel": 1, "adjust": 2, "replace": 3, "explain": 4}
 FORM = "04/SS-HĐĐT"
 TITLE = "Thông báo hóa đơn điện tử có sai sót"
 DECREE_123 = 1
+# LDo when the user gave no reason: the notice is a legal document in Vietnamese.
+DEFAULT_REASONS = {
+    "cancel": "Hủy hóa đơn",
+    "adjust": "Điều chỉnh hóa đơn",
+    "replace": "Thay thế hóa đơn",
+    "explain": "Giải trình hóa đơn",
+}
 
 
 class NoticeError(ValueError):
@@ -88,7 +95,8 @@ def build_notice(notice):
         _sub(node, "Ngay", invoice["date"])
         _sub(node, "LADHDDT", invoice.get("decree", DECREE_123))
         _sub(node, "TCTBao", NATURES[invoice["nature"]])
-        _sub(node, "LDo", (invoice.get("reason") or "")[:255])
+        reason = invoice.get("reason") or DEFAULT_REASONS[invoice["nature"]]
+        _sub(node, "LDo", reason[:255])
     errors = tables.validate_notice(root, version)
     if errors:
         raise NoticeError(errors)
