@@ -3,6 +3,16 @@ from odoo.exceptions import UserError
 
 from .after_sales_guard import check_workflow_fields, trusted
 
+# The attributes of each after-sales model's ``state`` field (its selection is its own).
+STATE_ATTRS = {
+    "string": "Status",
+    "required": True,
+    "readonly": True,
+    "copy": False,
+    "index": True,
+    "tracking": True,
+}
+
 
 class O2cAfterSalesMixin(models.AbstractModel):
     """What return requests and complaints share: a numbered, company-bound
@@ -27,15 +37,8 @@ class O2cAfterSalesMixin(models.AbstractModel):
     user_id = fields.Many2one(
         "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True
     )
-    state = fields.Selection(
-        [],
-        string="Status",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        tracking=True,
-    )
+    # ``state``: each model defines its own selection (with the attributes of
+    # ``STATE_ATTRS``); a selection declared here would be overridden, which Odoo warns about.
 
     @api.model_create_multi
     def create(self, vals_list):

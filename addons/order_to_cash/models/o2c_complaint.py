@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 from ..pipeline import returns
+from .o2c_after_sales_mixin import STATE_ATTRS
 
 CHANNEL_SELECTION = [
     ("phone", "Phone"),
@@ -55,7 +56,7 @@ class O2cComplaint(models.Model):
     category = fields.Selection(CATEGORY_SELECTION, required=True, default="other", tracking=True)
     description = fields.Text(required=True, help="What the customer complains about.")
     resolution = fields.Text(tracking=True, help="What was done for the customer.")
-    state = fields.Selection(STATE_SELECTION, default="open")
+    state = fields.Selection(STATE_SELECTION, default="open", **STATE_ATTRS)
     date_open = fields.Datetime(
         string="Opened On", required=True, default=fields.Datetime.now, index=True
     )

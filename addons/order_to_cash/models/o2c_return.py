@@ -6,6 +6,7 @@ from odoo.tools import float_compare, float_is_zero, float_repr, plaintext2html
 
 from ..pipeline import returns
 from .after_sales_guard import trusted
+from .o2c_after_sales_mixin import STATE_ATTRS
 
 MANAGER_GROUP = "order_to_cash.group_o2c_manager"
 STATE_SELECTION = [
@@ -52,7 +53,7 @@ class O2cReturn(models.Model):
         check_company=True,
         help="The customer whose orders the goods come back from.",
     )
-    state = fields.Selection(STATE_SELECTION, default="draft")
+    state = fields.Selection(STATE_SELECTION, default="draft", **STATE_ATTRS)
     resolution = fields.Selection(
         RESOLUTION_SELECTION,
         required=True,
