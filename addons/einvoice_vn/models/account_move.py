@@ -309,6 +309,27 @@ class AccountMove(models.Model):
                     ),
                 )
             )
+        unfinished = self.env["einvoice.vn.document"].search(
+            [
+                ("origin_id", "=", origin.id),
+                ("move_id", "!=", self.id),
+                ("state", "not in", ("accepted", "cancelled", "rejected")),
+            ],
+            limit=1,
+        )
+        if unfinished:
+            # Its notice would come after this one's and find it still waiting.
+            raise UserError(
+                self.env._(
+                    "%(move)s is already being corrected by %(ref)s (%(state)s): send or "
+                    "cancel that correction first.",
+                    move=origin_move.display_name,
+                    ref=unfinished.display_ref or unfinished.move_id.display_name,
+                    state=dict(unfinished._fields["state"]._description_selection(self.env)).get(
+                        unfinished.state
+                    ),
+                )
+            )
         # The wizard's domain is not a check: over RPC any move can be passed.
         if self == origin_move:
             raise UserError(

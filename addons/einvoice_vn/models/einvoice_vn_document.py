@@ -5,14 +5,13 @@ import uuid
 from urllib.parse import quote as url_quote
 
 from babel.numbers import format_decimal
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import archive, builder, corrections, notice, providers, signer, tdiep, viettel
-from . import einvoice_vn_document_messages  # noqa: F401  (defines the mixin used below)
 from .einvoice_vn_archive_mixin import is_trusted
+from .einvoice_vn_document_messages import CONCURRENCY_ERRORS  # also defines the mixin
 
 _logger = logging.getLogger(__name__)
 
@@ -33,11 +32,6 @@ SENDABLE_STATES = ("draft", "signed", "to_send", "error")
 BATCH_SIZE = 50
 # Two workers signing at once may meet on the number counter: the later one leaves the
 # document queued for the next run instead of failing the whole run.
-CONCURRENCY_ERRORS = (
-    pg_errors.SerializationFailure,
-    pg_errors.LockNotAvailable,
-    pg_errors.DeadlockDetected,
-)
 MAX_BACKOFF_MINUTES = 6 * 60
 # Transaction UUIDs are derived from the database, the document and its revision: a retry
 # after a timeout, a crash or a rolled back transaction computes the same UUID again, so the
@@ -670,7 +664,19 @@ class EinvoiceVnDocument(models.Model):
         except Exception as exc:
             message = exc.args[0] if isinstance(exc, UserError) and exc.args else str(exc)
             _logger.warning("04/SS notice of %s not made: %s", origin.display_ref, message)
-            origin.write({"notice_state": "error", "notice_result": message})
+            if origin.notice_state not in ("to_send", "sent"):
+                # Nothing of an earlier (answered) notice may be sent again for this one:
+                # "Send the notice again" makes this correction's notice instead. The
+                # earlier files stay attached to the document.
+                origin.write(
+                    {
+                        "notice_state": "error",
+                        "notice_result": message,
+                        "notice_attachment_id": False,
+                        "notice_message_id": False,
+                        "notice_answer_attachment_id": False,
+                    }
+                )
             origin.message_post(
                 body=self.env._(
                     "The correction %(ref)s is issued, but the 04/SS-HĐĐT notice of this "
@@ -801,6 +807,29 @@ class EinvoiceVnDocument(models.Model):
                 )
             )
         return root, certificate
+
+    def _einvoice_vn_make_missing_notice(self):
+        """Make the 04/SS notice of the latest issued correction of this invoice, when it
+        could not be made at the time (see :meth:`_einvoice_vn_record_origin_corrected`)."""
+        self.ensure_one()
+        correction = self.search(
+            [
+                ("origin_id", "=", self.id),
+                ("kind", "in", ("adjustment", "replacement")),
+                ("state", "in", ISSUED_STATES),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if not correction:
+            raise UserError(
+                self.env._(
+                    "%(ref)s has no issued correction whose 04/SS notice could be made.",
+                    ref=self.display_ref,
+                )
+            )
+        nature = "replace" if correction.kind == "replacement" else "adjust"
+        self._attach_notice(nature, correction.reason)
 
     def _attach_notice(self, nature, reason):
         """Build, sign and keep the 04/SS-HĐĐT notice of this invoice (QĐ 1450's table)."""

@@ -1,11 +1,20 @@
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import providers
 
 _logger = logging.getLogger(__name__)
+
+# Errors of a concurrent transaction: raised again so the job retries, never recorded.
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 
 class EinvoiceVnDocumentMessages(models.AbstractModel):
@@ -51,6 +60,22 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
         if not self.env.user.has_group("einvoice_vn.group_einvoice_manager"):
             raise AccessError(self.env._("Only e-invoice managers can send a 04/SS notice again."))
         docs = self._einvoice_vn_trusted().filtered(lambda d: d.notice_state == "error")
+        # A notice that was never made (its correction was issued while the company's
+        # set-up could not make it) is made now, from the latest issued correction.
+        unmade = docs.filtered(lambda d: not (d.notice_attachment_id and d.notice_message_id))
+        for doc in unmade:
+            doc._einvoice_vn_make_missing_notice()
+        docs -= unmade
+        for doc in docs:
+            if not doc.company_id._einvoice_vn_sends_notices():
+                raise UserError(
+                    self.env._(
+                        "%(provider)s does not send 04/SS notices: submit the signed file of "
+                        "%(ref)s on the provider's or the tax authority's portal.",
+                        provider=doc.company_id.einvoice_vn_provider,
+                        ref=doc.display_ref,
+                    )
+                )
         # Still not configured: say so now rather than fail again in the job.
         docs.company_id._einvoice_vn_check_authority_setup()
         docs.write({"notice_state": "to_send", "notice_result": False})
@@ -81,6 +106,17 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             company = doc.company_id.sudo()
             try:
                 with self.env.cr.savepoint():
+                    if not company._einvoice_vn_sends_notices():
+                        # The provider changed since the notice was recorded.
+                        raise UserError(
+                            self.env._(
+                                "%(provider)s does not send 04/SS notices: submit the signed "
+                                "file on the provider's or the tax authority's portal.",
+                                provider=company.einvoice_vn_provider,
+                            )
+                        )
+                    if not (doc.notice_attachment_id and doc.notice_message_id):
+                        raise UserError(self.env._("No 04/SS notice was made to send."))
                     company._einvoice_vn_check_authority_setup()
                     client = company._einvoice_vn_client()
                     payload = {
@@ -99,6 +135,13 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
                 doc._record_notice_error(exc)
             except UserError as exc:
                 doc._record_notice_error(providers.ProviderError(providers.FINAL, exc.args[0]))
+            except CONCURRENCY_ERRORS:
+                raise
+            except Exception as exc:
+                _logger.exception("04/SS notice of %s not sent", doc.display_ref)
+                doc._record_notice_error(
+                    providers.ProviderError(providers.FINAL, f"{type(exc).__name__}: {exc}")
+                )
 
     def _record_notice_outcome(self, outcome):
         """``outcome``: False while the authority has not answered, else its 301."""
@@ -155,9 +198,12 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
         if exc.kind == providers.RETRYABLE:
             self.notice_result = exc.message
             return
+        # Only the authority's refusal (999 TTTNhan 1) means the notice was not taken; an
+        # HTTP error page or a refused login on the way needs a look, and changes nothing.
+        refused = exc.kind == providers.REJECTED and exc.authority
         self.write(
             {
-                "notice_state": "refused" if exc.kind == providers.REJECTED else "error",
+                "notice_state": "refused" if refused else "error",
                 "notice_result": exc.message,
             }
         )
@@ -165,7 +211,7 @@ class EinvoiceVnDocumentMessages(models.AbstractModel):
             body=self.env._("04/SS notice: %(message)s", message=exc.message),
             subtype_xmlid="mail.mt_note",
         )
-        if exc.kind == providers.REJECTED:
+        if refused:
             self._einvoice_vn_notice_refused(exc.message)
 
     @api.model

@@ -265,6 +265,26 @@ class TestEinvoiceCorrections(EinvoiceCommon):
         self.assertEqual(self.original.notice_state, "error")
         self.assertIn("MCQT", self.original.notice_result)
         self.assertFalse(self.original.notice_attachment_id)
+        self.assertFalse(self.original.notice_message_id)
+        # Once the set-up is fixed, "Send the notice again" makes the correction's notice
+        # (nothing of an earlier notice is replayed); Viettel's goes to the portal.
+        self.company.einvoice_vn_tax_office_code = "10100"
+        self.original.action_resend_notice()
+        self.assertEqual(self.original.notice_state, "to_submit")
+        notice = etree.fromstring(self.original.notice_attachment_id.raw)
+        self.assertEqual(notice.findtext("DLTBao/DSHDon/HDon/TCTBao"), "2")
+        self.assertEqual(notice.findtext("DLTBao/DSHDon/HDon/LDo"), "Sai đơn giá")
+
+    def test_a_second_correction_waits_for_the_first_to_be_issued(self):
+        first = self._invoice([(self.product_a, 1, 20000, self.tax_10)])
+        pending = first._einvoice_vn_documents(
+            kind="adjustment", origin=self.original, reason="Sai đơn giá"
+        )
+        self.assertNotIn(pending.state, ("accepted", "cancelled", "rejected"))
+        second = self._invoice([(self.product_a, 1, 10000, self.tax_10)])
+        with self.assertRaisesRegex(UserError, "already being corrected by"):
+            self._correct(second, "adjustment")
+        self.assertFalse(second.einvoice_vn_document_id)
 
     def test_viettel_notice_is_to_submit_on_the_portal(self):
         correcting = self._invoice([(self.product_a, 1, 20000, self.tax_10)])

@@ -5,7 +5,7 @@ from lxml import etree
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from ..tools import archive, signer, tdiep
+from ..tools import archive, providers, signer, tdiep
 from .common import SELLER_MST, EinvoiceCommon
 from .provider_server import ca_pem
 from .sinvoice_server import SinvoiceServer
@@ -241,6 +241,30 @@ class TestTvanMessages(EinvoiceCommon):
         self.assertIn("10011", original.notice_result)
         self.assertEqual(original.state, "accepted")
         self.assertEqual(original.activity_ids.summary, "04/SS notice not accepted")
+
+    def test_only_the_authority_refusal_puts_the_original_back(self):
+        """A refusal on the way (an HTML error page at the T-VAN's login, "rejected" by
+        the HTTP helper) is not the authority's: the notice needs a look, the invoice stays
+        adjusted. Only a 999 with TTTNhan 1 puts it back to accepted."""
+        origin = self._invoice()
+        origin.action_einvoice_vn_issue()
+        original = origin.einvoice_vn_document_id
+        self.provider.state.script = ["ok", "pending"]
+        self._invoice()._einvoice_vn_issue_correction(origin, "adjustment", "Sai đơn giá")
+        self.assertEqual((original.state, original.notice_state), ("adjusted", "sent"))
+        transport = providers.ProviderError(
+            providers.REJECTED, "POST /auth: HTTP 404, not JSON: '<html>Not Found</html>'"
+        )
+        self._trusted(original)._record_notice_error(transport)
+        self.assertEqual((original.state, original.notice_state), ("adjusted", "error"))
+        self.assertFalse(original.activity_ids)
+        refusal = providers.TvanClient._refused(
+            tdiep.Receipt(ok=False, reference="", received="", reasons=["10011 sai định dạng"]),
+            "notice",
+        )
+        self.assertTrue(refusal.authority)
+        self._trusted(original)._record_notice_error(refusal)
+        self.assertEqual((original.state, original.notice_state), ("accepted", "refused"))
 
     def test_second_correction_waits_for_the_first_notice_and_keeps_it(self):
         origin = self._invoice()

@@ -28,11 +28,16 @@ FINAL = "final"
 
 
 class ProviderError(Exception):
-    def __init__(self, kind, message, reasons=None):
+    """``authority``: the refusal is the tax authority's (or the T-VAN's for it: a 999
+    with TTTNhan 1), not a transport or set-up failure on the way (an HTTP error page, a
+    login refused): only such a refusal means the authority did not take a message."""
+
+    def __init__(self, kind, message, reasons=None, authority=False):
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.reasons = reasons or []
+        self.authority = authority
 
 
 @dataclass
@@ -355,7 +360,10 @@ class TvanClient(TokenClient):
     def _refused(receipt, what):
         reasons = [str(reason) for reason in receipt.reasons] or ["TTTNhan 1"]
         return ProviderError(
-            REJECTED, f"{what} refused by the T-VAN (999): {'; '.join(reasons)}", reasons
+            REJECTED,
+            f"{what} refused by the T-VAN (999): {'; '.join(reasons)}",
+            reasons,
+            authority=True,
         )
 
     @staticmethod

@@ -185,6 +185,7 @@ class SandboxClient:
                 REJECTED,
                 f"notice message {mtdiep} refused by the sandbox (999): {reason}",
                 [reason],
+                authority=True,
             ) from exc
         answer = tdiep.notice_answer_tbao(
             tbao,

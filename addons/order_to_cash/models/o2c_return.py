@@ -602,7 +602,11 @@ class O2cReturn(models.Model):
                     quantity, sale_line.qty_invoiced, sale_line.qty_delivered
                 )
                 if refund > 0:
-                    values = sale_line._prepare_invoice_line(quantity=refund)
+                    # In the customer's language, as Odoo's own invoicing does: otherwise
+                    # the line's label gets the product's name in the user's language too.
+                    values = sale_line.with_context(
+                        lang=order.partner_invoice_id.lang
+                    )._prepare_invoice_line(quantity=refund)
                     if sale_line.product_id.invoice_policy != "delivery":
                         # Invoiced on ordered quantities: linked to the sale line, the
                         # refund would make the order "to invoice" the same units again.
