@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..tools import aging
 
@@ -61,7 +61,7 @@ class ArDashboard(models.AbstractModel):
         Promise = self.env["ar.promise"]
         open_promises = Promise.search([("company_id", "=", company.id), ("state", "=", "open")])
         soon = open_promises.filtered(
-            lambda p: p.date <= today + datetime.timedelta(days=PROMISE_SOON_DAYS)
+            lambda p: today <= p.date <= today + datetime.timedelta(days=PROMISE_SOON_DAYS)
         )
         broken = Promise.search_count(
             [
@@ -70,7 +70,12 @@ class ArDashboard(models.AbstractModel):
                 ("date", ">=", today - datetime.timedelta(days=RECENT_DAYS)),
             ]
         )
-        share = f"{overdue / receivable * 100:.0f} %" if receivable else "–"
+
+        def number(value, digits=1):
+            # In the user's language: 86,2 in Vietnamese, 86.2 in English.
+            return formatLang(self.env, value, digits=digits)
+
+        share = f"{number(overdue / receivable * 100, 0)} %" if receivable else "–"
         return [
             {"name": "receivable", "label": self.env._("Receivable"), "value": money(receivable)},
             {
@@ -83,18 +88,18 @@ class ArDashboard(models.AbstractModel):
             {
                 "name": "dso",
                 "label": self.env._("DSO"),
-                "value": self.env._("%(days).1f days", days=now["dso"]),
-                "note": self.env._("best possible %(days).1f", days=now["best_dso"]),
+                "value": self.env._("%(days)s days", days=number(now["dso"])),
+                "note": self.env._("best possible %(days)s", days=number(now["best_dso"])),
             },
             {
                 "name": "add",
                 "label": self.env._("Average days delinquent"),
-                "value": self.env._("%(days).1f days", days=now["add"]),
+                "value": self.env._("%(days)s days", days=number(now["add"])),
             },
             {
                 "name": "cei",
                 "label": self.env._("Collection effectiveness"),
-                "value": f"{now['cei']:.1f} %",
+                "value": f"{number(now['cei'])} %",
             },
             {
                 "name": "promises",

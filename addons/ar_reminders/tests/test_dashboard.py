@@ -40,17 +40,25 @@ class TestCollectionsDashboard(ArCommon):
                 "amount": 40,
             }
         )
+        # An open promise already past its date is not "due within 7 days".
+        self.env["ar.promise"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Tạp hóa Minh"}).id,
+                "date": self.today - datetime.timedelta(days=2),
+                "amount": 60,
+            }
+        )
         self._run_cron()
         data = self.env["ar.dashboard"].ar_dashboard()
         cards = {card["name"]: card for card in data["cards"]}
         self.assertEqual(cards["receivable"]["value"], self._money(1050))
         self.assertEqual(cards["overdue"]["value"], self._money(950))
         self.assertIn("90 %", cards["overdue"]["note"])  # 950 / 1050
-        self.assertEqual(cards["promises"]["value"], self._money(40))
-        self.assertIn("1 open, 1 due within 7 days, 0 broken", cards["promises"]["note"])
+        self.assertEqual(cards["promises"]["value"], self._money(100))
+        self.assertIn("2 open, 1 due within 7 days, 0 broken", cards["promises"]["note"])
         # DSO: the same numbers as the snapshot of today (its own test checks the formulas).
         snapshot = self.env["ar.kpi.snapshot"]._values(self.company, self.today)
-        self.assertEqual(cards["dso"]["value"], f"{snapshot['dso']:.1f} days")
+        self.assertEqual(cards["dso"]["value"], f"{snapshot['dso']:,.1f} days")
         self.assertGreater(snapshot["dso"], 0)
 
         aging = {bucket["key"]: bucket["amount"] for bucket in data["aging"]}
