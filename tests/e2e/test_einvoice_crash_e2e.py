@@ -13,6 +13,7 @@ the numbers stay unique, and each archived XML is byte for byte what the provide
 import base64
 import concurrent.futures
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -70,7 +71,8 @@ def creations(store):
     return log.read_text().split() if log.exists() else []
 
 
-def make_company(rpc, json2, provider_url, tag):
+def make_company(rpc, json2, provider_url, tag, store):
+    trust = json.loads((store / "authority.json").read_text(encoding="utf-8"))
     vn = rpc.call("res.country", "search", [("code", "=", "VN")])[0]
     company_id = rpc.call(
         "res.company",
@@ -116,6 +118,10 @@ def make_company(rpc, json2, provider_url, tag):
             "einvoice_vn_password": "secret",
             "einvoice_vn_timeout": 60,
             "einvoice_vn_certificate_id": certificate_id,
+            # The T-VAN's code and its tax authority, as the provider process wrote them.
+            "einvoice_vn_tvan_code": trust["tvan_code"],
+            "einvoice_vn_authority_tax_ids": trust["authority_mst"],
+            "einvoice_vn_trusted_ca": trust["ca_pem"],
         },
         context=ctx,
     )
@@ -149,7 +155,7 @@ def make_company(rpc, json2, provider_url, tag):
 def test_killed_bulk_issue_archives_what_the_provider_holds(server, rpc, json2, provider, tmp_path):
     provider_url, store = provider
     tag = uuid.uuid4().hex[:8]
-    company_id, journal_id, ctx = make_company(rpc, json2, provider_url, tag)
+    company_id, journal_id, ctx = make_company(rpc, json2, provider_url, tag, store)
     buyer_id = rpc.call("res.partner", "create", {"name": f"Khách lẻ {tag}"}, context=ctx)
     move_ids = [
         rpc.call(

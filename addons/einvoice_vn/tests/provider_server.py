@@ -450,6 +450,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     server = ProviderServer(args.port)
     server.state.store = args.store
+    # What a client must be told to trust this T-VAN's answers (its code, and the CA and
+    # MST of its "tax authority", made in this process), for a client in another process.
+    with open(os.path.join(args.store, "authority.json"), "w", encoding="utf-8") as trust:
+        json.dump(
+            {"tvan_code": TVAN_CODE, "authority_mst": AUTHORITY_MST, "ca_pem": ca_pem()}, trust
+        )
     server.state.answer_delay = args.answer_delay
     if args.hang_at:
         server.state.script = ["ok"] * (args.hang_at - 1) + ["timeout"]
