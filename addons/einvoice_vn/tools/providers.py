@@ -66,20 +66,15 @@ def coded_invoice(
     signature over it is proven (see :func:`notice_answer`) and it codes the invoice sent
     (``expected_key``) in answer to our message ``reference``; ProviderError FINAL
     otherwise."""
-    try:
-        coded = tdiep.read_coded_invoice(
-            message, authority_tax_ids, trusted_issuers, expected_key, authority_names, reference
-        )
-    except tdiep.AnswerRefused as exc:
-        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
-    except tdiep.TdiepError as exc:
-        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
-    if coded.check.result != "pass":
-        raise ProviderError(
-            FINAL,
-            f"the authority's answer is refused: it cannot be verified: {coded.check.message}",
-        )
-    return coded
+    return _proven(
+        tdiep.read_coded_invoice,
+        message,
+        authority_tax_ids,
+        trusted_issuers,
+        expected_key,
+        authority_names,
+        reference,
+    )
 
 
 def check_result(
@@ -95,26 +90,16 @@ def check_result(
     authority's signature over it is proven (see :func:`notice_answer`) and it is about the
     invoice sent (``expected_key``) in answer to our message ``reference``; ProviderError
     FINAL otherwise (an unproven refusal is not taken either: it needs a look)."""
-    try:
-        result = tdiep.read_check_result(
-            message,
-            seller_tax_id,
-            authority_tax_ids,
-            trusted_issuers,
-            authority_names,
-            reference,
-            expected_key,
-        )
-    except tdiep.AnswerRefused as exc:
-        raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
-    except tdiep.TdiepError as exc:
-        raise ProviderError(FINAL, f"the answer cannot be read: {exc}") from exc
-    if result.check.result != "pass":
-        raise ProviderError(
-            FINAL,
-            f"the authority's answer is refused: it cannot be verified: {result.check.message}",
-        )
-    return result
+    return _proven(
+        tdiep.read_check_result,
+        message,
+        seller_tax_id,
+        authority_tax_ids,
+        trusted_issuers,
+        authority_names,
+        reference,
+        expected_key,
+    )
 
 
 def notice_answer(
@@ -134,16 +119,23 @@ def notice_answer(
     ``reference`` (the notice's MTDiep), the seller's MST, the invoices of ``notice`` (the
     signed TBao sent). An answer that cannot be proven so, because who the authority is
     was not given, is refused like a wrong signature: ProviderError FINAL."""
+    return _proven(
+        tdiep.read_notice_answer,
+        message,
+        seller_tax_id,
+        authority_tax_ids,
+        trusted_issuers,
+        authority_names,
+        reference=reference,
+        notice=notice,
+    )
+
+
+def _proven(read, *args, **kwargs):
+    """``read(*args, **kwargs)`` (a tdiep reader of an authority's answer), its result only
+    when the authority's signature over it passed: ProviderError FINAL otherwise."""
     try:
-        answer = tdiep.read_notice_answer(
-            message,
-            seller_tax_id,
-            authority_tax_ids,
-            trusted_issuers,
-            authority_names,
-            reference=reference,
-            notice=notice,
-        )
+        answer = read(*args, **kwargs)
     except tdiep.AnswerRefused as exc:
         raise ProviderError(FINAL, f"the authority's answer is refused: {exc}") from exc
     except tdiep.TdiepError as exc:
